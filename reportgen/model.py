@@ -1,0 +1,209 @@
+"""The validated, immutable model of a project.
+
+Everything here has passed the loader's checks: counts are whole numbers,
+references resolve, months lie inside the operating period. Later stages
+(derive, render, write) may rely on that and never re-check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+SAMPLE_TYPES = ("germline", "somatic", "rna")
+CATEGORIES = ("rare", "cancer")
+IMPACTS = ("diagnosis", "treatment", "family", "prevention", "prognosis")
+UNIT_KEYS = ("patients", "analyses", "genome_equivalents")
+
+
+class Month(NamedTuple):
+    """A calendar month; orders and subtracts like a number of months."""
+
+    year: int
+    month: int
+
+    @property
+    def index(self) -> int:
+        return self.year * 12 + self.month - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> Month:
+        return cls(index // 12, index % 12 + 1)
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        return cls(day.year, day.month)
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """Markdown text in one or more languages (language code -> Markdown)."""
+
+    by_lang: dict[str, str]
+
+    def get(self, lang: str, fallback: str) -> tuple[str, str]:
+        """Return (text, language it is in), falling back to `fallback`, then to any."""
+        for candidate in (lang, fallback):
+            if candidate in self.by_lang:
+                return self.by_lang[candidate], candidate
+        first = next(iter(self.by_lang))
+        return self.by_lang[first], first
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: str
+    label: Text
+    definition: Text
+
+
+@dataclass(frozen=True)
+class Region:
+    key: str
+    name: str
+    population: int
+
+
+@dataclass(frozen=True)
+class Config:
+    title: Text
+    languages: tuple[str, ...]
+    units: dict[str, Unit]
+    weights: dict[str, int]  # sample type -> genome equivalents per analysis
+    regions: dict[str, Region]
+    population_source: Text
+    national_target_genome_equivalents: int
+    min_count: int
+    publisher: str = "Nationalt Genom Center"
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+@dataclass(frozen=True)
+class Analyses:
+    germline: int
+    somatic: int
+    rna: int
+
+    @property
+    def total(self) -> int:
+        return self.germline + self.somatic + self.rna
+
+    def by_type(self) -> dict[str, int]:
+        return {"germline": self.germline, "somatic": self.somatic, "rna": self.rna}
+
+
+@dataclass(frozen=True)
+class MonthlyRow:
+    month: Month
+    region: str
+    indication: str
+    patients: int
+    analyses: Analyses
+    diagnosed: int
+
+
+@dataclass(frozen=True)
+class Statistics:
+    as_of: dt.date
+    source: str
+    monthly: tuple[MonthlyRow, ...]
+
+
+@dataclass(frozen=True)
+class Indication:
+    code: str
+    title: Text
+    criteria: Text
+    expected_patients_per_year: int | None
+
+
+@dataclass(frozen=True)
+class Case:
+    title: Text
+    indication: str
+    impact: tuple[str, ...]
+    text: Text
+
+
+@dataclass(frozen=True)
+class Edition:
+    date: dt.date
+    status: str  # draft | approved
+    changes: Text | None
+
+
+@dataclass(frozen=True)
+class AllowedIdentifier:
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    category: str
+    name: Text
+    network: str
+    in_operation_since: dt.date
+    example_data: bool
+    edition: Edition
+    summary: Text
+    indications: tuple[Indication, ...]
+    statistics: Statistics
+    cases: tuple[Case, ...]
+    perspectives: Text
+    allow_identifiers: tuple[AllowedIdentifier, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    def indication(self, code: str) -> Indication:
+        for ind in self.indications:
+            if ind.code == code:
+                return ind
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: Text
+    text: Text
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    """Texts of a consolidated report; its figures are always computed from the groups."""
+
+    category: str
+    title: Text
+    edition: Edition
+    summary: Text
+    sections: tuple[Section, ...]
+    perspectives: Text
+    path: Path | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: Config
+    groups: tuple[Group, ...]
+    consolidated: dict[str, Consolidated]
+
+    def groups_in(self, category: str) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.category == category)
+
+    def group(self, group_id: str) -> Group:
+        for g in self.groups:
+            if g.id == group_id:
+                return g
+        raise KeyError(group_id)

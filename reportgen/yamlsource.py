@@ -1,0 +1,320 @@
+"""Strict YAML reading: bytes -> a tree of located nodes, nothing else.
+
+The tree holds only strings, lists and mappings, each with its line and
+column, so later stages can point at the exact place of a problem. Nothing
+is typed here: whether `NO` or `012` is text or a number is decided by the
+schema, where the field says what it expects. YAML features that surprise
+people editing by hand are refused while parsing, before any data is built:
+anchors and aliases (so an alias bomb costs nothing), tags, duplicate keys,
+tabs, non-UTF-8 bytes, several documents in one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+try:  # libyaml's parser is much faster; the pure-Python one gives the same events
+    _Parser = yaml.CBaseLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Parser = yaml.BaseLoader
+
+from .errors import Problem
+
+MAX_FILE_BYTES = 1_000_000
+MAX_PROBLEMS_PER_FILE = 25
+
+
+class Node:
+    __slots__ = ("line", "column", "end_line")
+
+    def __init__(self, line: int, column: int, end_line: int):
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+
+
+class Scalar(Node):
+    """A scalar exactly as written. `style` is None for plain, else one of ' \" | >."""
+
+    __slots__ = ("value", "style")
+
+    def __init__(self, value: str, style: str | None, line: int, column: int, end_line: int):
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.value = value
+        self.style = style
+
+    @property
+    def is_null(self) -> bool:
+        """True for an empty plain value (`key:`), `~` or `null`."""
+        return self.style is None and self.value in ("", "~", "null", "Null", "NULL")
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value!r}@{self.line}:{self.column})"
+
+
+class Mapping(Node):
+    """A mapping; `items` maps each key's text to (key node, value node), in file order."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, column: int):
+        super().__init__(line, column, line)
+        self.items: dict[str, tuple[Scalar, Node]] = {}
+
+
+class Sequence(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, line: int, column: int):
+        super().__init__(line, column, line)
+        self.items: list[Node] = []
+
+
+KIND_NAMES = {Scalar: "a single value", Mapping: "a set of `key: value` fields", Sequence: "a list"}
+
+
+@dataclass
+class Source:
+    """One read file: its display path, its lines (for locating text), and its tree."""
+
+    path: Path
+    display: str
+    lines: list[str]
+    root: Node | None
+
+
+def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
+    """Read one YAML file strictly; append every problem found to `problems`."""
+
+    def fail(line: int, column: int, message: str) -> Source:
+        problems.append(Problem(display, line, column, message))
+        return Source(path, display, [], None)
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return fail(1, 1, f"cannot read the file: {exc.strerror or exc}")
+    if size > MAX_FILE_BYTES:
+        return fail(
+            1,
+            1,
+            f"the file is {size / 1_000_000:.1f} MB; a group file may be at most 1 MB "
+            "(is it the right file?)",
+        )
+    data = path.read_bytes()
+    text = _decode(data, display, problems)
+    if text is None:
+        return Source(path, display, [], None)
+    lines = text.split("\n")
+    found_tab = False
+    for number, line in enumerate(lines, 1):
+        column = line.find("\t")
+        if column >= 0:
+            found_tab = True
+            problems.append(
+                Problem(
+                    display,
+                    number,
+                    column + 1,
+                    "a tab character; YAML needs spaces here (set your editor to insert spaces for tabs)",
+                )
+            )
+    if found_tab:
+        return Source(path, display, lines, None)
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+        return fail(1, 1, "the file is empty; expected the fields of a report (see the other files in the folder)")
+    before = len(problems)
+    root = _compose(text, display, problems)
+    if len(problems) > before:
+        root = None
+    return Source(path, display, lines, root)
+
+
+def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte order mark, as some Windows editors write it
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    reported = 0
+    line_start = 0
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
+            byte = raw[exc.start]
+            problems.append(
+                Problem(
+                    display,
+                    number,
+                    column,
+                    f"byte 0x{byte:02X} is not UTF-8 text; save the file with the encoding UTF-8 "
+                    "(often 'æ', 'ø' or 'å' typed in another encoding)",
+                )
+            )
+            reported += 1
+            if reported >= MAX_PROBLEMS_PER_FILE:
+                break
+        line_start += len(raw) + 1
+    return None
+
+
+_PARSER_HINTS = {
+    "mapping values are not allowed": "a ':' where none was expected; check this line's indentation against the lines above, and put text containing ': ' in quotes",
+    "could not find expected ':'": "a line that is not `key: value`; check the indentation and that text containing ':' or '#' is quoted",
+    "did not find expected key": "the indentation does not match the fields above; line up fields with spaces",
+    "did not find expected '-' indicator": "a list item out of line; line up the '-' of each item",
+    "found character that cannot start any token": "a character that cannot start a value here (for example '@' or '`'); put the text in quotes",
+    "found undefined tag handle": "an unknown '!' tag; tags are not allowed, remove the '!'",
+    "found unexpected end of stream": "the file ends inside a quoted text; close the quote",
+    "found unknown escape character": "an unknown backslash escape inside double quotes; use single quotes or write \\\\",
+    "did not find expected node content": "a value is missing here",
+    "while scanning a simple key": "a line that is not `key: value`; check the indentation",
+    "found a tab character": "a tab character; YAML needs spaces here",
+    "while scanning a block scalar": "the text after '|' or '>' is not indented under its key",
+    "control characters are not allowed": "an invisible control character; delete it and retype the text",
+}
+
+
+def _explain(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or "") + " " + (exc.context or "")
+    for needle, hint in _PARSER_HINTS.items():
+        if needle in problem:
+            return f"{hint} (YAML: {exc.problem})"
+    return f"this is not valid YAML: {exc.problem or exc.context}"
+
+
+def _compose(text: str, display: str, problems: list[Problem]) -> Node | None:
+    """Build the node tree from parser events, refusing anchors, aliases and tags."""
+    parser = _Parser(text)
+    get_event = parser.get_event
+    stack: list[Node] = []
+    pending_keys: list[Scalar | None] = []  # per open mapping: the key awaiting its value
+    root: Node | None = None
+    documents = 0
+    local: list[Problem] = []
+
+    def problem(mark, message: str) -> None:
+        local.append(Problem(display, mark.line + 1, mark.column + 1, message))
+
+    scalar_event = yaml.ScalarEvent
+    mapping_start = yaml.MappingStartEvent
+    mapping_end = yaml.MappingEndEvent
+    sequence_start = yaml.SequenceStartEvent
+    sequence_end = yaml.SequenceEndEvent
+    alias_event = yaml.AliasEvent
+    document_start = yaml.DocumentStartEvent
+    stream_end = yaml.StreamEndEvent
+
+    def attach(node: Node, mark) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent = stack[-1]
+        if type(parent) is Sequence:
+            parent.items.append(node)
+            return
+        key = pending_keys[-1]
+        if key is not None:
+            parent.items[key.value] = (key, node)
+            pending_keys[-1] = None
+            return
+        if type(node) is not Scalar:
+            problem(mark, "a key must be a plain word followed by ':', not a list or a set of fields")
+            pending_keys[-1] = Scalar("", None, node.line, node.column, node.line)
+            return
+        if node.value in parent.items:
+            first = parent.items[node.value][0]
+            problem(
+                mark,
+                f"the key '{node.value}' appears twice in the same block (first on line {first.line}); "
+                "keep one of them",
+            )
+        pending_keys[-1] = node
+
+    try:
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    _refuse_anchor_or_tag(event, problem)
+                mark = event.start_mark
+                node = Scalar(event.value, event.style or None, mark.line + 1, mark.column + 1,
+                              event.end_mark.line + 1)
+                if stack:
+                    parent = stack[-1]
+                    if type(parent) is Mapping and pending_keys[-1] is not None:
+                        key = pending_keys[-1]
+                        parent.items[key.value] = (key, node)
+                        pending_keys[-1] = None
+                        continue
+                attach(node, mark)
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or event.tag is not None:
+                    _refuse_anchor_or_tag(event, problem)
+                mark = event.start_mark
+                node = (Mapping if kind is mapping_start else Sequence)(mark.line + 1, mark.column + 1)
+                attach(node, mark)
+                stack.append(node)
+                pending_keys.append(None)
+            elif kind is mapping_end or kind is sequence_end:
+                node = stack.pop()
+                pending_keys.pop()
+                node.end_line = event.end_mark.line + 1
+            elif kind is alias_event:
+                problem(
+                    event.start_mark,
+                    f"an alias (*{event.anchor}) refers to another part of the file; "
+                    "aliases are not allowed, write the value out in full",
+                )
+                break  # never expanded, so nothing to fear; but stop reading such a file
+            elif kind is document_start:
+                documents += 1
+                if documents > 1:
+                    problem(event.start_mark, "a second document ('---'); a file holds exactly one report")
+                    break
+            elif kind is stream_end:
+                break
+            if len(local) >= MAX_PROBLEMS_PER_FILE:
+                break
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            local.append(Problem(display, mark.line + 1, mark.column + 1, _explain(exc)))
+        else:  # pragma: no cover - libyaml always gives a mark
+            local.append(Problem(display, 1, 1, _explain(exc)))
+    except yaml.YAMLError as exc:  # reader errors: unprintable characters and the like
+        mark = getattr(exc, "position", None)
+        local.append(Problem(display, 1, 1, f"this is not valid YAML text: {exc}"))
+    finally:
+        parser.dispose()
+    problems.extend(local)
+    return root
+
+
+def _refuse_anchor_or_tag(event, problem) -> None:
+    if event.anchor is not None:
+        problem(
+            event.start_mark,
+            f"an anchor (&{event.anchor}); anchors and aliases are not allowed, write the value out in full",
+        )
+    if event.tag is not None:
+        problem(
+            event.start_mark,
+            f"a YAML tag ({event.tag.replace('tag:yaml.org,2002:', '!!')}); tags are not allowed, "
+            "remove it and write the plain value",
+        )
+
+
+def node_kind(node: Node) -> str:
+    """Describe a node's kind in words for messages."""
+    return KIND_NAMES[type(node)]
