@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: reports check test bench schema serve clean tools
 
 reports: $(STAMP)
-	$(BIN)/reportgen build
+	$(BIN)/reportgen check
 
 check: $(STAMP)
 	$(BIN)/reportgen check

@@ -292,9 +292,14 @@ def _compose(text: str, display: str, problems: list[Problem]) -> Node | None:
             local.append(Problem(display, mark.line + 1, mark.column + 1, _explain(exc)))
         else:  # pragma: no cover - libyaml always gives a mark
             local.append(Problem(display, 1, 1, _explain(exc)))
-    except yaml.YAMLError as exc:  # reader errors: unprintable characters and the like
-        mark = getattr(exc, "position", None)
-        local.append(Problem(display, 1, 1, f"this is not valid YAML text: {exc}"))
+    except yaml.reader.ReaderError as exc:  # unprintable characters
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        local.append(Problem(display, line, column,
+                             f"an invisible control character (U+{ord(character):04X}); "
+                             "delete it and retype the text around it"))
     finally:
         parser.dispose()
     problems.extend(local)
