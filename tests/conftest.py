@@ -1,0 +1,34 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+import webcheck
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium (Playwright) for the whole test session.
+
+    Fails (never skips) when Chromium is missing, telling how to install it.
+    """
+    missing = None
+    try:
+        webcheck.require_chromium()
+    except webcheck.ToolMissing as exc:
+        missing = str(exc)
+    if missing:
+        pytest.fail(missing, pytrace=False)
+    with webcheck.browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def site_server():
+    """A function ``site_server(directory) -> base_url`` that serves a folder
+    on 127.0.0.1 until the end of the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda directory: stack.enter_context(webcheck.serve(directory))
