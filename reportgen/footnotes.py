@@ -1,0 +1,115 @@
+"""Footnotes of one document, numbered in order of first use.
+
+Every count a document shows refers to its unit's footnote (`patients`,
+`analyses`, `genome_equivalents`), worded only from the unit definitions in
+`reportgen.yaml`, so all 19 reports say the same. The other notes (data
+cut-off, population source, suppression) are worded here, in one place, in
+Danish and English; their facts (date, source, threshold) come from the data
+and the settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from reportgen.model import UNIT_KEYS, Config
+from reportgen.suppression import SECONDARY_MARKER, primary_marker
+
+NOTE_KEYS = (*UNIT_KEYS, "as_of", "population", "suppression")
+
+# Wording of the notes that are not unit definitions. Placeholders:
+# {date} the data cut-off, {source} the population source,
+# {marker} e.g. "<5", {secondary} "x", {highest} min_count - 1.
+WORDING: dict[str, dict[str, str]] = {
+    "as_of": {
+        "da": "Opgjort med data til og med {date}.",
+        "en": "Data up to and including {date}.",
+    },
+    "population": {
+        "da": "Rater pr. 100.000 indbyggere. Befolkningstal: {source}.",
+        "en": "Rates per 100,000 inhabitants. Population: {source}.",
+    },
+    "suppression": {
+        "da": (
+            "Af hensyn til patienternes anonymitet vises antal personer fra 1 til {highest} som »{marker}«. "
+            "»{secondary}« betyder, at tallet ikke vises, fordi man ellers kunne regne et skjult tal ud fra "
+            "totalen; andele og rater, der bygger på et skjult tal, vises heller ikke."
+        ),
+        "en": (
+            "To protect patients' anonymity, counts of 1 to {highest} persons are shown as “{marker}”. "
+            "“{secondary}” means that a figure is not shown because a hidden count could otherwise be "
+            "worked out from the total; shares and rates based on a hidden count are not shown either."
+        ),
+    },
+}
+
+# Locales for dates in the notes; a language not listed here falls back to itself.
+DATE_LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    key: str
+    text: str  # Markdown for unit definitions (they come from reportgen.yaml), plain text otherwise
+    lang: str  # the language the text is in (a unit definition may fall back to the default language)
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """A date written out in `lang`, e.g. "31. maj 2024" or "31 May 2024"."""
+    from babel.dates import format_date as babel_format_date  # only documents need Babel, not `check`
+
+    return babel_format_date(day, format="long", locale=DATE_LOCALES.get(lang, lang))
+
+
+def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = None) -> tuple[str, str]:
+    """(text, language) of the note `key` in `lang`, falling back to the project's default language."""
+    if key in UNIT_KEYS:
+        return config.units[key].definition.get(lang, config.default_language)
+    if key not in WORDING:
+        raise KeyError(f"unknown footnote {key!r}; expected one of {', '.join(NOTE_KEYS)}")
+    wording = WORDING[key]
+    text_lang = lang if lang in wording else (config.default_language if config.default_language in wording else "en")
+    if key == "as_of":
+        if as_of is None:
+            raise ValueError("the 'as_of' footnote needs the data cut-off date")
+        return wording[text_lang].format(date=format_date(as_of, text_lang)), text_lang
+    if key == "population":
+        source, _ = config.population_source.get(text_lang, config.default_language)
+        # The wording ends the sentence itself.
+        return wording[text_lang].format(source=source.strip().rstrip(".")), text_lang
+    return (
+        wording[text_lang].format(
+            highest=config.min_count - 1, marker=primary_marker(config.min_count), secondary=SECONDARY_MARKER
+        ),
+        text_lang,
+    )
+
+
+class Footnotes:
+    """The footnotes of one document in one language: `ref(key)` gives the number, first use first."""
+
+    def __init__(self, config: Config, lang: str, *, as_of: dt.date | None = None):
+        self.config = config
+        self.lang = lang
+        self.as_of = as_of
+        self._numbers: dict[str, int] = {}
+
+    def ref(self, key: str) -> int:
+        """The number of the note `key`, given the next free number on first use."""
+        if key not in NOTE_KEYS:
+            raise KeyError(f"unknown footnote {key!r}; expected one of {', '.join(NOTE_KEYS)}")
+        if key == "as_of" and self.as_of is None:
+            raise ValueError("this document has no data cut-off date for the 'as_of' footnote")
+        if key not in self._numbers:
+            self._numbers[key] = len(self._numbers) + 1
+        return self._numbers[key]
+
+    def entries(self) -> list[Footnote]:
+        """Every note referred to so far, in number order."""
+        result = []
+        for key, number in self._numbers.items():  # dicts keep insertion order: number order
+            text, lang = note_text(key, self.config, self.lang, as_of=self.as_of)
+            result.append(Footnote(number, key, text, lang))
+        return result

@@ -1,0 +1,476 @@
+"""Small-count suppression: exact tables, and an attacker who tries to recover every hidden count.
+
+The attacker is written here, independently of the production code: it
+enumerates integer solutions of the published sums (depth-first search with
+forward checking) and asks, for each hidden non-zero count, whether any
+solution gives it a different value. If none does, the count is recovered and
+the test fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from factories import make_config, make_group, make_project, row
+from reportgen.figures import project_figures
+from reportgen.model import CATEGORIES, Month
+from reportgen.suppression import (
+    RELATION,
+    LinkedCells,
+    Published,
+    Status,
+    publish_figures,
+    suppress_small_counts,
+)
+
+# Examples per property; REPORTGEN_HYPOTHESIS_SCALE=20 runs twenty times as many (a deeper, slower search).
+SCALE = float(os.environ.get("REPORTGEN_HYPOTHESIS_SCALE", "1"))
+
+
+def fast(max_examples: int) -> settings:
+    return settings(
+        max_examples=max(1, int(max_examples * SCALE)), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+
+
+# --- the attacker ----------------------------------------------------------------
+
+
+def solution_exists(domains: dict, equalities: list, at_most: list) -> bool:
+    """Is there an integer assignment within `domains` (finite) meeting every sum?
+
+    equalities: (left, right) lists of names with sum(left) == sum(right);
+    at_most: (left, right) with sum(left) <= sum(right). Exhaustive: split a
+    domain in two and search both halves, pruning with interval reasoning.
+    """
+    names = list(domains)
+    index = {name: i for i, name in enumerate(names)}
+    rows = []  # (terms [(variable, +-1)], equal): sum(c * x) <= 0, and >= 0 when equal
+    for constraints, equal in ((equalities, True), (at_most, False)):
+        for left, right in constraints:
+            rows.append(([(index[k], 1) for k in left] + [(index[k], -1) for k in right], equal))
+    touching = [[] for _ in names]
+    for r, (terms, _) in enumerate(rows):
+        for v, _ in terms:
+            touching[v].append(r)
+
+    def tighten(lo, hi) -> bool:
+        """Narrow lo/hi in place; False if some domain runs empty."""
+        queue, queued = list(range(len(rows))), [True] * len(rows)
+        while queue:
+            r = queue.pop()
+            queued[r] = False
+            terms, equal = rows[r]
+            low = sum(lo[v] if c > 0 else -hi[v] for v, c in terms)  # least possible sum
+            high = sum(hi[v] if c > 0 else -lo[v] for v, c in terms)
+            if low > 0 or (equal and high < 0):
+                return False
+            for v, c in terms:
+                own_low = lo[v] if c > 0 else -hi[v]
+                own_high = hi[v] if c > 0 else -lo[v]
+                # sum <= 0: c*x <= -(low - own_low);  sum >= 0 (equal): c*x >= -(high - own_high)
+                cap_high = -(low - own_low)
+                cap_low = -(high - own_high) if equal else None
+                new_lo, new_hi = lo[v], hi[v]
+                if c > 0:
+                    new_hi = min(new_hi, cap_high)
+                    if cap_low is not None:
+                        new_lo = max(new_lo, cap_low)
+                else:
+                    new_lo = max(new_lo, -cap_high)
+                    if cap_low is not None:
+                        new_hi = min(new_hi, -cap_low)
+                if new_lo > new_hi:
+                    return False
+                if (new_lo, new_hi) != (lo[v], hi[v]):
+                    lo[v], hi[v] = new_lo, new_hi
+                    for other in touching[v]:
+                        if not queued[other]:
+                            queued[other] = True
+                            queue.append(other)
+        return True
+
+    def search(lo, hi) -> bool:
+        if not tighten(lo, hi):
+            return False
+        open_ = [v for v in range(len(names)) if lo[v] < hi[v]]
+        if not open_:
+            return True
+        v = min(open_, key=lambda v: hi[v] - lo[v])
+        middle = (lo[v] + hi[v]) // 2
+        for a, b in ((lo[v], middle), (middle + 1, hi[v])):
+            lo2, hi2 = list(lo), list(hi)
+            lo2[v], hi2[v] = a, b
+            if search(lo2, hi2):
+                return True
+        return False
+
+    return search([domains[n][0] for n in names], [domains[n][1] for n in names])
+
+
+def reader_domain(status: Status, raw: int, min_count: int, cap: int) -> tuple[int, int]:
+    """What the marker alone tells a reader (cap stands in for "no upper limit")."""
+    if status is Status.PUBLISHED:
+        return raw, raw
+    if status is Status.PRIMARY:
+        return 1, min_count - 1
+    if status is Status.SECONDARY:
+        return min_count, cap
+    assert status is Status.WITHHELD
+    return 0, cap
+
+
+def recovered_cells(raw: dict, status: dict, min_count: int, equalities: list, at_most: list) -> list:
+    """Hidden non-zero cells whose value no other solution of the published sums allows."""
+    cap = max(raw.values(), default=0) + 2 * min_count + 10
+    domains = {name: reader_domain(status[name], raw[name], min_count, cap) for name in raw}
+    assert all(lo <= raw[n] <= hi for n, (lo, hi) in domains.items())
+    # The true values are one solution; a model they break would make every cell look recovered.
+    assert all(sum(raw[k] for k in left) == sum(raw[k] for k in right) for left, right in equalities)
+    assert all(sum(raw[k] for k in left) <= sum(raw[k] for k in right) for left, right in at_most)
+    recovered = []
+    for name, value in raw.items():
+        if status[name] is Status.PUBLISHED or value == 0:
+            continue
+        lo, hi = domains[name]
+        others = [(lo, value - 1), (value + 1, hi)]
+        if not any(a <= b and solution_exists({**domains, name: (a, b)}, equalities, at_most) for a, b in others):
+            recovered.append(name)
+    return recovered
+
+
+# --- one table -----------------------------------------------------------------------
+
+
+def texts(column):
+    return [p.text for _, p in column.cells], column.total.text
+
+
+@pytest.mark.parametrize(
+    "cells, min_count, expected_cells, expected_total",
+    [
+        ([12, 7], 5, ["12", "7"], "19"),
+        ([0, 0, 0], 5, ["0", "0", "0"], "0"),
+        ([3, 10, 20], 5, ["<5", "x", "20"], "33"),  # 3 = 33 - 10 - 20 without the x
+        ([3, 0, 8, 6], 5, ["<5", "0", "8", "x"], "17"),  # the smallest other non-zero cell goes
+        ([1, 1, 10, 20], 5, ["<5", "<5", "x", "20"], "32"),  # two "<5" summing to 2 are both 1
+        ([2, 3, 0], 5, ["<5", "<5", "0"], "5"),  # 5 = a + b leaves each of them 1..4
+        ([3, 5, 100], 5, ["<5", "x", "100"], "108"),
+        ([4], 5, ["<5"], "<5"),
+        ([1, 1, 1, 1, 0], 5, ["x", "x", "x", "x", "x"], "<5"),  # four ones under "<5": withheld
+        ([4, 4], 5, ["x", "x"], "8"),  # two "<5" making 8 are both 4: withheld
+        ([1, 1, 1, 1, 1, 0], 5, ["x"] * 6, "5"),
+        ([2, 9, 11], 3, ["<3", "x", "11"], "22"),  # the threshold comes from min_count
+        ([2, 9, 11], 1, ["2", "9", "11"], "22"),  # min_count 1: nothing is small
+    ],
+)
+def test_suppress_small_counts(cells, min_count, expected_cells, expected_total):
+    column = suppress_small_counts(dict(enumerate(cells)), min_count)
+    assert texts(column) == (expected_cells, expected_total)
+
+
+def test_secondary_and_withheld_cells_have_the_x_marker_and_no_value():
+    column = suppress_small_counts({"a": 3, "b": 10, "c": 20}, 5)
+    a, b = column.cell("a"), column.cell("b")
+    assert (a.status, a.value, a.marker) == (Status.PRIMARY, None, "<5")
+    assert (b.status, b.value, b.marker) == (Status.SECONDARY, None, "x")
+    assert column.cell("c") == Published(20, Status.PUBLISHED)
+
+
+def test_raw_values_stay_out_of_published_objects_unless_asked_for():
+    safe = suppress_small_counts({"a": 3, "b": 10, "c": 20}, 5)
+    assert all(p.unsafe_raw is None for _, p in safe.cells)
+    assert "3" not in repr(safe.cell("a")) and "10" not in repr(safe.cell("b"))
+    internal = suppress_small_counts({"a": 3, "b": 10, "c": 20}, 5, unsafe_raw=True)
+    assert [p.unsafe_raw for _, p in internal.cells] == [3, 10, 20]
+    assert [p.text for _, p in internal.cells] == ["<5", "x", "20"]  # the view itself is unchanged
+
+
+cell_values = st.one_of(st.integers(0, 6), st.integers(0, 30))
+
+
+@fast(150)
+@given(st.lists(cell_values, min_size=1, max_size=6), st.sampled_from([3, 5]))
+def test_no_hidden_cell_of_a_column_can_be_recovered(cells, min_count):
+    column = suppress_small_counts(dict(enumerate(cells)), min_count)
+    raw = {i: v for i, v in enumerate(cells)} | {"total": sum(cells)}
+    status = {i: p.status for i, p in column.cells} | {"total": column.total.status}
+    assert recovered_cells(raw, status, min_count, [(list(range(len(cells))), ["total"])], []) == []
+    for (i, p), value in zip(column.cells, cells):
+        if p.status is Status.PUBLISHED:
+            assert p.value == value
+        if value == 0:
+            assert p.status in (Status.PUBLISHED, Status.WITHHELD)  # zero stays 0 unless the whole column is withheld
+        if 0 < value < min_count:
+            assert p.status in (Status.PRIMARY, Status.WITHHELD)
+        if p.status is Status.SECONDARY:
+            assert value >= min_count
+    withheld = [p.status is Status.WITHHELD for _, p in column.cells]
+    assert all(withheld) or not any(withheld)
+
+
+# --- linked tables: a shared total, and diagnosed <= patients -------------------------------
+
+
+def solve(cells: dict, tables: list, min_count: int, aux: dict | None = None, relations: list = ()) -> dict:
+    linked = LinkedCells(min_count)
+    for key, value in cells.items():
+        linked.add_cell(key, value)
+    for key, value in (aux or {}).items():
+        linked.add_cell(key, value, aux=True)
+    for total, parts in tables:
+        linked.add_table(total, parts)
+    for total, parts in relations:
+        linked.add_table(total, parts, kind=RELATION)
+    return linked.suppress()
+
+
+@fast(80)
+@given(st.data(), st.sampled_from([3, 5]))
+def test_two_breakdowns_of_one_total(data, min_count):
+    """By region and by indication: the total is shared, so one table can give away the other."""
+    total = data.draw(st.integers(0, 25))
+    def split(n_parts):
+        cuts = sorted(data.draw(st.lists(st.integers(0, total), min_size=n_parts - 1, max_size=n_parts - 1)))
+        return [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+    regions, indications = split(data.draw(st.integers(1, 4))), split(data.draw(st.integers(1, 3)))
+    cells = {"T": total} | {("r", i): v for i, v in enumerate(regions)} | {("i", i): v for i, v in enumerate(indications)}
+    tables = [("T", [("r", i) for i in range(len(regions))]), ("T", [("i", i) for i in range(len(indications))])]
+    status = solve(cells, tables, min_count)
+    equalities = [([t], parts) for t, parts in tables]
+    assert recovered_cells(cells, status, min_count, equalities, []) == []
+
+
+def patients_and_diagnosed(patients, diagnosed, min_count):
+    """A column of patients and one of diagnosed, linked the way the project links them."""
+    n = len(patients)
+    cells = {("p", i): v for i, v in enumerate(patients)} | {("d", i): v for i, v in enumerate(diagnosed)}
+    cells |= {("p", "T"): sum(patients), ("d", "T"): sum(diagnosed)}
+    aux = {("s", i): p - d for i, (p, d) in enumerate(zip(patients, diagnosed))} | {("s", "T"): sum(patients) - sum(diagnosed)}
+    tables = [(("p", "T"), [("p", i) for i in range(n)]), (("d", "T"), [("d", i) for i in range(n)])]
+    relations = [(("s", "T"), [("s", i) for i in range(n)])]
+    relations += [(("p", i), [("d", i), ("s", i)]) for i in [*range(n), "T"]]
+    status = solve(cells, tables, min_count, aux, relations)
+    links = [([("d", i)], [("p", i)]) for i in [*range(n), "T"]]
+    return cells, status, [([t], parts) for t, parts in tables], links
+
+
+@fast(100)
+@given(st.data(), st.sampled_from([3, 5]))
+def test_patients_and_diagnosed_side_by_side(data, min_count):
+    """diagnosed <= patients in every cell: a hidden count may follow from both columns together."""
+    patients = data.draw(st.lists(cell_values, min_size=1, max_size=4))
+    diagnosed = [data.draw(st.integers(0, p)) for p in patients]
+    cells, status, equalities, links = patients_and_diagnosed(patients, diagnosed, min_count)
+    assert recovered_cells(cells, status, min_count, equalities, links) == []
+
+
+@pytest.mark.parametrize(
+    "patients, diagnosed, min_count",
+    [
+        ([2, 1, 1], [2, 0, 1], 3),  # diagnosed 3 of 4 patients leaves 1 undiagnosed: the middle cell's 1 patient
+        ([9, 5], [2, 5], 5),  # the second cell's diagnosed is at most its 5 patients
+    ],
+)
+def test_hidden_counts_bounded_by_the_other_column_are_protected(patients, diagnosed, min_count):
+    cells, status, equalities, links = patients_and_diagnosed(patients, diagnosed, min_count)
+    assert any(s is not Status.PUBLISHED for s in status.values())
+    assert recovered_cells(cells, status, min_count, equalities, links) == []
+
+
+# --- the whole project ----------------------------------------------------------------------
+
+SMALL_REGIONS = {"hovedstaden": ("Region Hovedstaden", 1_911_067), "sjaelland": ("Region Sjælland", 852_953), "nordjylland": ("Region Nordjylland", 593_135)}
+
+
+@st.composite
+def small_projects(draw):
+    min_count = draw(st.sampled_from([3, 5]))
+    config = make_config(regions=SMALL_REGIONS, min_count=min_count)
+    as_of = dt.date(2024, 5, 31)
+    groups = []
+    for index in range(draw(st.integers(1, 3))):
+        since = draw(st.sampled_from([dt.date(2022, 11, 1), dt.date(2023, 3, 15), dt.date(2023, 9, 1)]))
+        months = [Month.from_index(i) for i in range(Month.of(since).index, Month.of(as_of).index + 1)]
+        codes = ["I1", "I2"][: draw(st.integers(1, 2))]
+        keys = draw(st.lists(st.tuples(st.sampled_from(months), st.sampled_from(list(SMALL_REGIONS)), st.sampled_from(codes)),
+                             unique=True, max_size=5))
+        rows = []
+        for month, region, code in keys:
+            patients = draw(st.one_of(st.integers(0, 4), st.integers(0, 15)))
+            rows.append(row(str(month), region, code, patients, germline=patients + 1, diagnosed=draw(st.integers(0, patients))))
+        groups.append(make_group(f"g{index}", category=draw(st.sampled_from(CATEGORIES)), since=since, as_of=as_of,
+                                 indications=tuple((c, 40) for c in codes), rows=tuple(rows)))
+    return make_project(groups, config)
+
+
+def reader_system(published):
+    """Every published person count of a project, and the sums a reader knows hold between them.
+
+    Written from what the reports show and the calendar, as a reader would:
+    each breakdown adds up to its total; the groups add up to their category
+    and the categories to the nation; the latest 12 months are part of the
+    months since start; they hold the cut-off year so far and maybe the end
+    of the year before; and diagnosed <= patients in every set of months.
+    """
+    values: dict = {}
+    status: dict = {}
+    equalities: list = []
+    at_most: list = []
+    P, D = "patients", "diagnosed"
+
+    def add(name, counts):
+        for measure in (P, D):
+            figure = getattr(counts, measure)
+            values[(measure, *name)] = figure.unsafe_raw
+            status[(measure, *name)] = figure.status
+
+    def equal(total, parts):
+        for m in (P, D):
+            equalities.append(([(m, *total)], [(m, *p) for p in parts]))
+
+    def below(smaller, larger, measures=(P, D)):
+        for m in measures:
+            at_most.append(([(m, *s) for s in smaller], [(m, *l) for l in larger]))
+
+    def fewer_diagnosed(plus, minus):
+        """diagnosed <= patients for the months sum(plus) - sum(minus)."""
+        at_most.append(([(D, *n) for n in plus] + [(P, *n) for n in minus], [(P, *n) for n in plus] + [(D, *n) for n in minus]))
+
+    for g in published.groups:
+        cells = {}
+        for w in ("since_start", "latest_12_months"):
+            window = g.window(w)
+            cells[w] = [(g.group_id, w, "total")]
+            add(cells[w][0], window.total)
+            for kind, items, attr in (("year", window.by_year, "year"), ("region", window.by_region, "region"),
+                                      ("indication", window.by_indication, "code")):
+                parts = [(g.group_id, w, kind, getattr(item, attr)) for item in items]
+                for part, item in zip(parts, items):
+                    add(part, item.counts)
+                    fewer_diagnosed([part], [])
+                if parts:  # the latest 12 months are not split by year
+                    equal(cells[w][0], parts)
+                if kind != "year":
+                    cells[w] += parts
+            fewer_diagnosed([cells[w][0]], [])
+        window_start = max(g.in_operation_since, Month.from_index(Month.of(g.as_of).index - 11).first_day())
+        covered = window_start == g.in_operation_since
+        for since, latest in zip(cells["since_start"], cells["latest_12_months"]):
+            below([latest], [since])  # the earlier months are >= 0 ...
+            fewer_diagnosed([since], [latest])  # ... with diagnosed <= patients among them
+            if covered:
+                below([since], [latest])
+        latest = (g.group_id, "latest_12_months", "total")
+        this_year = (g.group_id, "since_start", "year", g.as_of.year)
+        year_before = (g.group_id, "since_start", "year", g.as_of.year - 1)
+        if window_start.year == g.as_of.year:
+            equal(latest, [this_year])
+        else:
+            below([this_year], [latest])  # the late part of the year before is >= 0 ...
+            fewer_diagnosed([latest], [this_year])
+            below([latest], [this_year, year_before])  # ... and so is the early part
+            fewer_diagnosed([year_before, this_year], [latest])
+            if covered:
+                below([this_year, year_before], [latest])
+    for c in published.categories:
+        for w in ("since_start", "latest_12_months"):
+            window = c.window(w)
+            add(("category", c.category, w), window.total)
+            for part in window.parts:
+                assert part.counts == published.group(part.key).window(w).total  # the same figure in both reports
+            equal(("category", c.category, w), [(p.key, w, "total") for p in window.parts])
+    for w in ("since_start", "latest_12_months"):
+        add(("national", w), published.national.window(w).total)
+        equal(("national", w), [("category", c.category, w) for c in published.categories])
+    return values, status, equalities, at_most
+
+
+@fast(40)
+@given(small_projects())
+def test_no_hidden_person_count_of_a_project_can_be_recovered(project):
+    figures = project_figures(project)
+    published = publish_figures(figures, project.config, unsafe_raw=True)
+    values, status, equalities, at_most = reader_system(published)
+    assert recovered_cells(values, status, project.config.min_count, equalities, at_most) == []
+    # The internal build hides exactly what the public one hides.
+    public = publish_figures(figures, project.config)
+    assert [g.since_start.total.patients.status for g in public.groups] == [g.since_start.total.patients.status for g in published.groups]
+
+
+def all_counts(published):
+    for g in published.groups:
+        for w in ("since_start", "latest_12_months"):
+            window = g.window(w)
+            yield window.total
+            yield from (y.counts for y in window.by_year)
+            yield from (r.counts for r in window.by_region)
+            yield from (i.counts for i in window.by_indication)
+    for aggregate in (*published.categories, published.national):
+        for w in ("since_start", "latest_12_months"):
+            yield aggregate.window(w).total
+            yield from (p.counts for p in aggregate.window(w).parts)
+
+
+@fast(40)
+@given(small_projects())
+def test_figures_derived_from_hidden_counts_are_hidden(project):
+    published = publish_figures(project_figures(project), project.config, unsafe_raw=True)
+    m = project.config.min_count
+    for counts in all_counts(published):
+        shown = counts.patients.status is Status.PUBLISHED and counts.diagnosed.status is Status.PUBLISHED
+        for figure in (counts.diagnostic_yield.proportion, counts.diagnostic_yield.ci_low, counts.diagnostic_yield.ci_high):
+            if not shown:
+                assert (figure.status, figure.value, figure.marker) == (Status.DERIVED, None, "x")
+            elif counts.patients.value == 0:
+                assert (figure.status, figure.value, figure.marker) == (Status.UNDEFINED, None, "–")
+            else:
+                assert figure.status is Status.PUBLISHED and figure.value is not None
+        for figure in (counts.patients, counts.diagnosed):
+            if figure.unsafe_raw == 0:
+                assert figure.status in (Status.PUBLISHED, Status.WITHHELD) and (figure.value == 0 or figure.value is None)
+            if figure.status is Status.PRIMARY:
+                assert 0 < figure.unsafe_raw < m and figure.text == f"<{m}"
+    for g in published.groups:
+        for w in ("since_start", "latest_12_months"):
+            for r in g.window(w).by_region:
+                for rate in (r.patients_per_100k, r.patients_per_100k_per_year):
+                    assert (rate.status is Status.PUBLISHED) == (r.counts.patients.status is Status.PUBLISHED)
+            for i in g.window(w).by_indication:
+                assert (i.patients_vs_expected.status is Status.DERIVED) == (i.counts.patients.status is not Status.PUBLISHED)
+
+
+def test_published_project_has_no_raw_values_by_default():
+    rows = (row("2024-05", "hovedstaden", "I1", patients=3, germline=3, diagnosed=1),
+            row("2024-05", "sjaelland", "I1", patients=40, germline=40, diagnosed=10))
+    project = make_project([make_group("a", rows=rows)])
+    published = publish_figures(project_figures(project), project.config)
+    assert published.unsafe_raw is False
+    for counts in all_counts(published):
+        for figure in (counts.patients, counts.diagnosed, counts.diagnostic_yield.proportion):
+            assert figure.unsafe_raw is None
+            if figure.is_suppressed:
+                assert figure.value is None
+    hovedstaden = published.group("a").since_start.by_region[0]
+    assert hovedstaden.counts.patients.text == "<5" and hovedstaden.patients_per_100k.text == "x"
+
+
+def test_a_tiny_group_hides_the_category_and_national_totals_not_another_group():
+    # Group "b" has 3 patients in all; the rare total would give it away, so the totals above it go.
+    rows_a = (row("2024-05", "hovedstaden", "I1", patients=40, germline=40, diagnosed=10),)
+    rows_b = (row("2024-05", "sjaelland", "I1", patients=3, germline=3, diagnosed=1),)
+    rows_c = (row("2024-05", "nordjylland", "I1", patients=30, germline=30, diagnosed=9),)
+    project = make_project([make_group("a", rows=rows_a), make_group("b", rows=rows_b),
+                            make_group("c", category="cancer", rows=rows_c)])
+    published = publish_figures(project_figures(project), project.config)
+    rare = published.category("rare").since_start
+    assert [p.counts.patients.text for p in rare.parts] == ["40", "<5"]
+    assert rare.total.patients.text == "x"
+    assert published.national.since_start.total.patients.text == "x"
+    assert [p.counts.patients.text for p in published.national.since_start.parts] == ["x", "30"]
+    assert published.group("a").since_start.total.patients.text == "40"
