@@ -7,6 +7,8 @@ reported; nothing is built unless the list is empty.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,11 +31,12 @@ from .schema import (
     did_you_mean,
 )
 from .textchecks import find_cpr_numbers, markup_findings
-from .yamlsource import Mapping, Scalar, Source, read_yaml
+from .yamlsource import Mapping, Scalar, Sequence, Source, read_yaml
 
 CONFIG_FILE = "reportgen.yaml"
 GROUPS_DIR = "groups"
 CONSOLIDATED_DIR = "groups/consolidated"
+EDITIONS_DIR = "groups/editions"
 
 # --- the declarations -------------------------------------------------------
 
@@ -68,11 +71,69 @@ _MONTHLY_ROW = Record(
     "Counts for one month, region and indication.",
 )
 
+_ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
+_PLAIN_COUNT = re.compile(r"0|[1-9][0-9]*").fullmatch
+_PLAIN_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])").fullmatch
+# Letters only (regions) and at most 3 digits (codes): neither can hold HTML or a CPR-shaped number,
+# so skipping their text checks changes nothing.
+_PLAIN_REGION = re.compile(r"[a-z]+(-[a-z]+)*").fullmatch
+_PLAIN_CODE = re.compile(r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?").fullmatch
+
+
+class _MonthlyRows(ListOf):
+    """The monthly rows, with a fast path for rows in the canonical one-line form.
+
+    Ten years of statistics are tens of thousands of rows, and the generic
+    Record conversion dominated loading them. A row whose keys are in the usual
+    order and whose values are plain, well-formed words and numbers is built
+    directly; any other row takes the generic path, so every message is as before.
+    """
+
+    def convert(self, node, ctx, name):
+        if type(node) is not Sequence:
+            return super().convert(node, ctx, name)
+        rows = []
+        ok = True
+        for index, child in enumerate(node.items):
+            row = _plain_row(child, ctx)
+            if row is None:
+                row = self.item.convert(child, ctx, f"{name}[{index + 1}]")
+                ok = ok and row is not INVALID
+            rows.append(row)
+        return tuple(rows) if ok else INVALID
+
+
+def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
+    if type(node) is not Mapping or tuple(node.items) != _ROW_KEYS:
+        return None
+    (_, month), (_, region), (_, code), (_, patients), (_, analyses), (_, diagnosed) = node.items.values()
+    if type(analyses) is not Mapping or tuple(analyses.items) != m.SAMPLE_TYPES:
+        return None
+    (_, germline), (_, somatic), (_, rna) = analyses.items.values()
+    for scalar in (month, region, code, patients, diagnosed, germline, somatic, rna):
+        if type(scalar) is not Scalar or scalar.style is not None:
+            return None
+    month, region, code, patients, diagnosed, germline, somatic, rna = (
+        month.value, region.value, code.value, patients.value, diagnosed.value, germline.value, somatic.value,
+        rna.value)
+    found = _PLAIN_MONTH(month)
+    if not (found and _PLAIN_REGION(region) and _PLAIN_CODE(code) and _PLAIN_COUNT(patients)
+            and _PLAIN_COUNT(diagnosed) and _PLAIN_COUNT(germline) and _PLAIN_COUNT(somatic) and _PLAIN_COUNT(rna)):
+        return None
+    counts = m.Analyses(int(germline), int(somatic), int(rna))
+    row = m.MonthlyRow(m.Month(int(found.group(1)), int(found.group(2))), region, code, int(patients), counts,
+                       int(diagnosed))
+    ctx.nodes[id(row)], ctx.nodes[id(counts)] = node, analyses
+    ctx.keep += (row, counts)
+    return row
+
+
 _STATISTICS = Record(
     {
         "as_of": Key(Date("Data cut-off: the last day the statistics cover.")),
         "source": Key(Str("Where the figures come from.")),
-        "monthly": Key(ListOf(_MONTHLY_ROW, "One row per month, region and indication."), required=False, default=()),
+        "monthly": Key(_MonthlyRows(_MONTHLY_ROW, "One row per month, region and indication."), required=False,
+                       default=()),
     },
     m.Statistics,
     "Operating statistics.",
@@ -155,6 +216,36 @@ CONSOLIDATED = Record(
     "The texts of a consolidated report.",
 )
 
+_ARCHIVED_COUNTS = Record(
+    {
+        "patients": Key(Int("Unique patients since start, at the edition's data cut-off.")),
+        "analyses": Key(_ANALYSES),
+        "diagnosed": Key(Int("Patients with a clinically relevant finding since start.")),
+    },
+    m.ArchivedCounts,
+    "Counts since start at the edition's data cut-off (raw; suppressed when shown).",
+)
+
+ARCHIVE = Record(
+    {
+        "group": Key(Str("The group's id; equals the folder name.", pattern=_SLUG,
+                         pattern_help="lower-case letters, digits and hyphens, like the folder name")),
+        "example_data": Key(Bool("true if the archived figures and texts are examples."), required=False,
+                            default=False),
+        "edition": Key(_EDITION),
+        "as_of": Key(Date("The edition's data cut-off.")),
+        "since_start": Key(_ARCHIVED_COUNTS),
+        "indications": Key(ListOf(Record({"code": _INDICATION.keys["code"], "title": _INDICATION.keys["title"]},
+                                         m.ArchivedIndication, "An indication of the edition."),
+                                  "The edition's indications.", min_items=1)),
+        "cases": Key(ListOf(Record({"title": _CASE.keys["title"], "indication": _CASE.keys["indication"]},
+                                   m.ArchivedCase, "A patient case of the edition."),
+                            "The edition's patient cases."), required=False, default=()),
+    },
+    lambda **values: m.ArchivedEdition(**values),
+    "An earlier edition of a group's report, archived by `reportgen new-edition`; not typed by hand.",
+)
+
 _UNIT = Record(
     {
         "label": Key(LocalText("The unit's name.", markdown=False, all_languages=True)),
@@ -199,8 +290,12 @@ SCHEMAS = {"group": GROUP, "consolidated": CONSOLIDATED, "reportgen": CONFIG}
 # --- loading -----------------------------------------------------------------
 
 
-def load_project(root: Path) -> m.Project:
-    """Read and validate every input under `root`; raise InputError listing every problem."""
+def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Project:
+    """Read and validate every input under `root`; raise InputError listing every problem.
+
+    If `sources` is given, each group file's parsed tree is put in it by path (for
+    `import-stats`, which edits the files at the lines the tree gives).
+    """
     root = Path(root)
     if not root.is_dir():
         raise UsageError(f"'{root}' is not a folder")
@@ -210,10 +305,13 @@ def load_project(root: Path) -> m.Project:
     config = _load_config(root, problems)
     languages = config.languages if config else ("da", "en")
     groups = []
-    for path in _group_files(root, problems):
-        group = _load_group(root, path, config, languages, problems)
+    group_files = _group_files(root, problems)
+    for path in group_files:
+        group = _load_group(root, path, config, languages, problems, sources)
         if group is not None:
             groups.append(group)
+    editions = _load_editions(root, {p.stem for p in group_files}, {g.id: g for g in groups}, languages, problems)
+    groups = [replace(g, earlier_editions=editions[g.id]) if g.id in editions else g for g in groups]
     consolidated = {}
     for category in m.CATEGORIES:
         path = root / CONSOLIDATED_DIR / f"{category}.yaml"
@@ -252,13 +350,14 @@ def _group_files(root: Path, problems: list[Problem]) -> list[Path]:
     return files
 
 
-def _read(root: Path, path: Path, problems: list[Problem], languages) -> tuple[Source, Context] | None:
+def _read(root: Path, path: Path, problems: list[Problem], languages,
+          first_key: str = "id") -> tuple[Source, Context] | None:
     source = read_yaml(path, relative_path(path, root), problems)
     if source.root is None:
         return None
     ctx = Context(source, problems, tuple(languages))
     if not isinstance(source.root, Mapping):
-        ctx.error(source.root, "the file should be a set of `key: value` fields, starting with 'id:'")
+        ctx.error(source.root, f"the file should be a set of `key: value` fields, starting with '{first_key}:'")
         return None
     return source, ctx
 
@@ -298,11 +397,14 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
     )
 
 
-def _load_group(root: Path, path: Path, config: m.Config | None, languages, problems) -> m.Group | None:
+def _load_group(root: Path, path: Path, config: m.Config | None, languages, problems,
+                sources: dict[Path, Source] | None = None) -> m.Group | None:
     read = _read(root, path, problems, languages)
     if read is None:
         return None
     source, ctx = read
+    if sources is not None:
+        sources[path] = source
     group = GROUP.convert(source.root, ctx, "")
     allowed = group.allow_identifiers if group is not INVALID else _allowed_anyway(source, ctx)
     _check_texts(ctx, allowed)
@@ -339,6 +441,115 @@ def _load_consolidated(root: Path, path: Path, category: str, languages, problem
                   f"'category' is {report.category}, but the file is {category}.yaml; they must agree")
         return None
     return replace(report, path=path)
+
+
+def _load_editions(root: Path, group_ids: set[str], groups: dict[str, m.Group], languages,
+                   problems: list[Problem]) -> dict[str, tuple[m.ArchivedEdition, ...]]:
+    """The archived editions in groups/editions/<group-id>/<date>.yaml, oldest first, by group id."""
+    folder = root / EDITIONS_DIR
+    if not folder.is_dir():
+        return {}
+    found: dict[str, tuple[m.ArchivedEdition, ...]] = {}
+    for group_folder in sorted(folder.iterdir()):
+        if group_folder.name.startswith("."):
+            continue
+        where = relative_path(group_folder, root)
+        if not group_folder.is_dir():
+            problems.append(Problem(where, 1, 1, "unexpected file; an archived edition lies in a folder named "
+                                                 f"after its group: {EDITIONS_DIR}/<group-id>/<date>.yaml"))
+            continue
+        if group_folder.name not in group_ids:
+            ids = sorted(group_ids)
+            problems.append(Problem(where, 1, 1, f"'{group_folder.name}' is not a group of this project (there is "
+                                                 f"no {GROUPS_DIR}/{group_folder.name}.yaml)"
+                                                 + (did_you_mean(group_folder.name, ids)
+                                                    or "; the folders here are named after the group files")))
+            continue
+        archives = []
+        for path in sorted(group_folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.is_dir() or path.suffix != ".yaml" or _date_of(path.stem) is None:
+                problems.append(Problem(relative_path(path, root), 1, 1,
+                                        "unexpected " + ("folder" if path.is_dir() else "file")
+                                        + "; an archived edition's file is named after the edition's date, "
+                                          "e.g. 2023-06-30.yaml"))
+                continue
+            archive = _load_archive(root, path, groups.get(group_folder.name), languages, problems)
+            if archive is not None:
+                archives.append(archive)
+        if archives:
+            found[group_folder.name] = tuple(sorted(archives, key=lambda a: a.edition.date))
+    return found
+
+
+def _date_of(text: str) -> dt.date | None:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _load_archive(root: Path, path: Path, group: m.Group | None, languages,
+                  problems: list[Problem]) -> m.ArchivedEdition | None:
+    """One archived edition; `group` is its group if that group's file is valid (else only the file is checked)."""
+    read = _read(root, path, problems, languages, first_key="group")
+    if read is None:
+        return None
+    source, ctx = read
+    archive = ARCHIVE.convert(source.root, ctx, "")
+    _check_texts(ctx, group.allow_identifiers if group is not None else ())
+    if archive is INVALID:
+        return None
+    before = len(problems)
+    _check_archive(archive, path, source, ctx, group)
+    if len(problems) > before:
+        return None
+    return replace(archive, path=path)
+
+
+def _check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: Context,
+                   group: m.Group | None) -> None:
+    """The rules that relate an archive's fields to each other, to its file name and to its group."""
+    top = source.root.items
+    edition_items = ctx.node_of(archive.edition).items
+    if archive.group != path.parent.name:
+        ctx.error(top["group"][1], f"'group' is {archive.group}, but the file lies in the folder of "
+                                   f"{path.parent.name}; they must be the same")
+    if archive.edition.date != _date_of(path.stem):
+        ctx.error(edition_items["date"][1], f"'edition.date' is {archive.edition.date}, but the file is named "
+                                            f"{path.name}; they must be the same")
+    if archive.edition.status != "approved":
+        ctx.error(edition_items["status"][1], "'edition.status' is draft; only approved (published) editions "
+                                              "are archived")
+    if group is not None and archive.edition.date >= group.edition.date:
+        relation = "is the group's current edition" if archive.edition.date == group.edition.date else \
+            "is later than the group's current edition"
+        ctx.error(edition_items["date"][1],
+                  f"this archive {relation} ({group.edition.date} in {GROUPS_DIR}/{group.id}.yaml); an archive "
+                  "holds an earlier edition. If `reportgen new-edition` stopped before it opened the new "
+                  "edition, delete this file and run the command again")
+    counts = archive.since_start
+    count_items = ctx.node_of(counts).items
+    if counts.diagnosed > counts.patients:
+        ctx.error(count_items["diagnosed"][1], f"'since_start.diagnosed' is {counts.diagnosed}, more than "
+                                               f"'since_start.patients' ({counts.patients})")
+    if counts.patients > counts.analyses.total:
+        ctx.error(count_items["patients"][1], f"'since_start.patients' is {counts.patients}, more than the WGS "
+                                              f"analyses ({counts.analyses.total})")
+    codes: list[str] = []
+    for indication in archive.indications:
+        if indication.code in codes:
+            ctx.error(ctx.node_of(indication).items["code"][1],
+                      f"the indication code {indication.code} is listed twice")
+        codes.append(indication.code)
+    for case in archive.cases:
+        if case.indication not in codes:
+            ctx.error(ctx.node_of(case).items["indication"][1],
+                      f"'indication' is {case.indication}, which is not one of the archived indications "
+                      f"({', '.join(codes)}){did_you_mean(case.indication, codes)}")
 
 
 def _check_group(group: m.Group, path: Path, source: Source, ctx: Context, config: m.Config | None) -> None:

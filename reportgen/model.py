@@ -144,6 +144,45 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class ArchivedCounts:
+    """Raw counts since start at an edition's data cut-off; genome equivalents are never stored."""
+
+    patients: int
+    analyses: Analyses
+    diagnosed: int
+
+
+@dataclass(frozen=True)
+class ArchivedIndication:
+    code: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class ArchivedCase:
+    title: Text
+    indication: str
+
+
+@dataclass(frozen=True)
+class ArchivedEdition:
+    """An earlier edition of a group's report, as `reportgen new-edition` archived it.
+
+    Only what a reader needs to compare it with the current edition, all
+    computed when it was archived: never typed, never published as it is.
+    """
+
+    group: str
+    example_data: bool
+    edition: Edition
+    as_of: dt.date
+    since_start: ArchivedCounts
+    indications: tuple[ArchivedIndication, ...]
+    cases: tuple[ArchivedCase, ...]
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class AllowedIdentifier:
     value: str
     reason: str
@@ -165,6 +204,12 @@ class Group:
     perspectives: Text
     allow_identifiers: tuple[AllowedIdentifier, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    earlier_editions: tuple[ArchivedEdition, ...] = ()  # archived in groups/editions/<id>/, oldest first
+
+    @property
+    def previous_edition(self) -> ArchivedEdition | None:
+        """The latest archived edition before the current one, if any."""
+        return self.earlier_editions[-1] if self.earlier_editions else None
 
     def indication(self, code: str) -> Indication:
         for ind in self.indications:
