@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: reports check test bench schema serve clean tools
 
 reports: $(STAMP)
-	$(BIN)/reportgen check
+	$(BIN)/reportgen build
 
 check: $(STAMP)
 	$(BIN)/reportgen check

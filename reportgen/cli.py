@@ -17,6 +17,22 @@ from .errors import InputError, ReportgenError, UsageError
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser that takes positionals before and after options alike, e.g.
+    `new-edition GROUP --date 2025-04-30 DIR` (plain argparse stops at the option)."""
+
+    _inside = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._inside:  # parse_known_intermixed_args calls back here; then parse as usual
+            return super().parse_known_args(args, namespace)
+        self._inside = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside = False
+
+
 def _project_dir(value: str) -> Path:
     return Path(value)
 
@@ -46,13 +62,69 @@ def cmd_schema(args) -> int:
     return EXIT_OK
 
 
+def cmd_import_stats(args) -> int:
+    from .importstats import import_stats
+
+    if not args.file.is_file():
+        raise UsageError(f"'{args.file}' is not a file; give the path of the statistics export (a .csv file)")
+    result = import_stats(args.file, args.dir, dry_run=args.dry_run)
+    for line in result.summary():
+        print(line)
+    return EXIT_OK
+
+
+def _date(value: str):
+    import datetime as dt
+    import re
+
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value} is not a date in the calendar") from None
+    raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, e.g. 2025-04-30, not '{value}'")
+
+
+def cmd_new_edition(args) -> int:
+    from .editions import new_edition
+
+    result = new_edition(args.dir, args.group, args.date)
+    for line in result.summary():
+        print(line)
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from .build import build
+
+    formats = {f.strip() for f in args.format.split(",") if f.strip()}
+    unknown = formats - {"html", "pdf"}
+    if unknown or not formats:
+        raise UsageError(f"--format takes html, pdf or html,pdf, not '{args.format}'")
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    build(args.dir, out=Path(args.out) if args.out else Path(args.dir) / "build", formats=formats,
+          jobs=jobs, include_drafts=args.include_drafts, languages=args.lang)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port takes a number from 0 to 65535 (0: any free port), not {args.port}")
+    serve(args.dir, port=args.port, jobs=os.cpu_count() or 1)
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportgen",
         description="Status reports for the patient groups offered whole-genome sequencing.",
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     commands.required = True
 
     check = commands.add_parser("check", help="validate every input file; print path:line:col: problem")
@@ -60,9 +132,57 @@ def _parser() -> argparse.ArgumentParser:
                        help="the project folder (default: the current folder)")
     check.set_defaults(run=cmd_check)
 
+    build = commands.add_parser("build", help="build the website and the PDFs")
+    build.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
+                       help="the project folder (default: the current folder)")
+    build.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
+    build.add_argument("--out", default=None, help="output folder (default: DIR/build)")
+    build.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: the number of cores)")
+    build.add_argument("--include-drafts", action="store_true",
+                       help="also build draft editions (for internal preview; never publish them)")
+    build.add_argument("--lang", default=None,
+                       help="build only these languages, e.g. en or da,en (default: all in reportgen.yaml)")
+    build.set_defaults(run=cmd_build)
+
+    serve = commands.add_parser(
+        "serve", help="preview the website on this computer; rebuilds and reloads when a file is saved",
+        description="Build the website (drafts included) into a temporary folder, serve it on "
+                    "http://127.0.0.1:PORT/ and build again whenever reportgen.yaml, a group file or a "
+                    "template is saved; the open page reloads itself. Problems in the files show in the "
+                    "page and here. Ctrl+C stops.")
+    serve.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
+                       help="the project folder (default: the current folder)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free port)")
+    serve.set_defaults(run=cmd_serve)
+
     schema = commands.add_parser("schema", help="write the JSON Schemas of the input files")
     schema.add_argument("--out", default="schemas", help="folder to write to (default: schemas)")
     schema.set_defaults(run=cmd_schema)
+
+    import_stats = commands.add_parser(
+        "import-stats", help="merge a statistics export (CSV) into the group files",
+        description="Replace the monthly statistics of each group named in FILE.csv with the export's rows. "
+                    "Columns: month, region, group, indication, patients, germline, somatic, rna, diagnosed. "
+                    "Nothing is written unless every row and every merged file is valid.")
+    import_stats.add_argument("file", type=Path, metavar="FILE.csv", help="the export, separated by ';' or ','")
+    import_stats.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
+                              help="the project folder (default: the current folder)")
+    import_stats.add_argument("--dry-run", action="store_true",
+                              help="print what would change per group; write nothing")
+    import_stats.set_defaults(run=cmd_import_stats, nothing_done="nothing was written")
+
+    new_edition = commands.add_parser(
+        "new-edition", help="archive a group's current edition and open a new draft edition",
+        description="Archive GROUP's current (approved) edition in groups/editions/GROUP/<date>.yaml, with its "
+                    "figures, indications and cases, and open a new draft edition of --date in groups/GROUP.yaml, "
+                    "changing only its 'edition:' block. The report then shows what changed since the archived "
+                    "edition. Nothing is written unless the project is valid.")
+    new_edition.add_argument("group", metavar="GROUP", help="the group's id: its file name in groups/ without .yaml")
+    new_edition.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD",
+                             help="the new edition's date; later than the current edition's")
+    new_edition.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
+                             help="the project folder (default: the current folder)")
+    new_edition.set_defaults(run=cmd_new_edition, nothing_done="nothing was written")
     return parser
 
 
@@ -78,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         count = len(exc.problems)
         files = len({p.path for p in exc.problems})
         print(f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
-              "nothing was built", file=sys.stderr)
+              f"{getattr(args, 'nothing_done', 'nothing was built')}", file=sys.stderr)
         return exc.exit_code
     except ReportgenError as exc:
         print(f"reportgen: error: {exc}", file=sys.stderr)

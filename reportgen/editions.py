@@ -1,0 +1,413 @@
+"""Editions: archive the current edition of a group's report, open a new one, show what changed.
+
+`reportgen new-edition GROUP --date YYYY-MM-DD` writes the current edition to
+``groups/editions/<group-id>/<edition-date>.yaml`` and opens a new edition in
+the group file. The archive holds only what a reader needs to compare the two
+editions, all computed from the group file when it is archived, never typed:
+
+```yaml
+group: arvelige-hjertesygdomme       # the folder's name
+example_data: true                   # copied from the group file
+edition: {date: 2023-06-30, status: approved, changes: ...}   # the edition block as it was
+as_of: 2023-05-31                    # the data cut-off of that edition
+since_start:                         # raw counts since start at that cut-off
+  patients: 412
+  analyses: {germline: 690, somatic: 0, rna: 12}
+  diagnosed: 131
+indications: [{code: HJ1, title: ...}, ...]
+cases: [{title: ..., indication: HJ1}, ...]
+```
+
+Genome equivalents are not stored: they are computed from the analyses with
+the weights in reportgen.yaml whenever they are shown, as everywhere else.
+An archive is input to the reports, never published as it is.
+
+Person counts then and now, and what may be shown of them. "Now" is the
+report's own published total since start (`reportgen.suppression`), unchanged.
+"Then" is published by the same rules, treating the two editions as separate
+cells: primary suppression ("<5") and the secondary rule of `LinkedCells` on
+the edition's patients and diagnosed (diagnosed <= patients). On top of that,
+so that a "then" count cannot help anyone recover a hidden "now" count (the two
+are often equal or close: a reader may assume now >= then), a "then" count is
+also hidden ("x") whenever the same count "now" is hidden. A yield is shown
+only if both its counts are. The difference between two shown counts (the
+patients added since the last edition) is not protected, just as the
+suppression module does not protect differences between its published periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from . import model as m
+from .errors import BuildError, InputError, Problem, UsageError, relative_path
+from .figures import diagnostic_yield, genome_equivalents, group_figures
+# The line-splicing helpers of import-stats: the same line numbering as the node tree, BOM and line ends kept.
+from .importstats import _char_at, _ends_line, _line_after, _line_ending, _read_text, _split_lines
+from .loader import CONFIG_FILE, EDITIONS_DIR, GROUPS_DIR, load_project
+from .schema import did_you_mean
+from .suppression import (
+    RELATION,
+    SECONDARY_MARKER,
+    UNDEFINED_MARKER,
+    LinkedCells,
+    Published,
+    PublishedCounts,
+    PublishedYield,
+    Status,
+    primary_marker,
+)
+from .writer import write_text
+from .yamlsource import Mapping
+
+# The line asking the network to describe the new edition, in the project's default language.
+PLACEHOLDER = {
+    "da": "UDKAST: Beskriv her, hvad der er ændret siden udgaven af {previous}: nye tal, nye eller ændrede "
+          "indikationer og patientcases, nye perspektiver.",
+    "en": "DRAFT: Describe here what changed since the edition of {previous}: new figures, new or changed "
+          "indications and patient cases, new perspectives.",
+}
+
+_CHANGED_MEANWHILE = "the file was changed by someone else meanwhile; run `reportgen new-edition` again"
+_ARCHIVE_HEADER = (
+    "# Arkiveret udgave af {group_file}, skrevet af `reportgen new-edition`.\n"
+    "# Alt i filen er beregnet fra gruppefilen, da udgaven blev arkiveret; ret det ikke i hånden.\n"
+)
+_EXAMPLE_HEADER = (
+    "# EKSEMPELDATA: Driftsstatistikken og patientcases i denne fil er opdigtede, men\n"
+    "# realistiske eksempler. De erstattes af rigtige data fra NGC og specialistnetværket.\n"
+)
+
+
+def archive_path(root: Path, group_id: str, date: dt.date) -> Path:
+    """Where the archive of `group_id`'s edition of `date` lies."""
+    return Path(root) / EDITIONS_DIR / group_id / f"{date.isoformat()}.yaml"
+
+
+# --- the archive ------------------------------------------------------------------
+
+
+def _stripped(text: m.Text | None) -> m.Text | None:
+    # An archived text reads back stripped (see LocalText), so it is stored stripped.
+    return None if text is None else m.Text({lang: value.strip() for lang, value in text.by_lang.items()})
+
+
+def archive_of(group: m.Group, config: m.Config) -> m.ArchivedEdition:
+    """The archive of `group`'s current edition: its edition block, figures since start, indications, cases."""
+    total = group_figures(group, config).since_start.total
+    edition = group.edition
+    return m.ArchivedEdition(
+        group=group.id,
+        example_data=group.example_data,
+        edition=m.Edition(edition.date, edition.status, _stripped(edition.changes)),
+        as_of=group.statistics.as_of,
+        since_start=m.ArchivedCounts(total.patients, total.analyses, total.diagnosed),
+        indications=tuple(m.ArchivedIndication(i.code, _stripped(i.title)) for i in group.indications),
+        cases=tuple(m.ArchivedCase(_stripped(c.title), c.indication) for c in group.cases),
+    )
+
+
+class _Flow(dict):
+    """A mapping written on one line, like the analyses in the group files."""
+
+
+class _ArchiveDumper(yaml.SafeDumper):
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)  # "  - item" under its key, as in the group files
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None  # PyYAML falls back to quotes where a block cannot hold the text
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_flow(dumper, value: _Flow):
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+
+
+_ArchiveDumper.add_representer(str, _represent_str)
+_ArchiveDumper.add_representer(_Flow, _represent_flow)
+
+
+def archive_yaml(archive: m.ArchivedEdition, config: m.Config) -> str:
+    """The text of an archive file (see the module docstring)."""
+
+    def text(value: m.Text):
+        # One text in the default language is written as a plain string, as in the group files.
+        if set(value.by_lang) == {config.default_language}:
+            return value.by_lang[config.default_language]
+        return {lang: value.by_lang[lang] for lang in config.languages if lang in value.by_lang}
+
+    edition = {"date": archive.edition.date, "status": archive.edition.status}
+    if archive.edition.changes is not None:
+        edition["changes"] = text(archive.edition.changes)
+    counts = archive.since_start
+    document = {
+        "group": archive.group,
+        "example_data": archive.example_data,
+        "edition": edition,
+        "as_of": archive.as_of,
+        "since_start": {"patients": counts.patients, "analyses": _Flow(counts.analyses.by_type()),
+                        "diagnosed": counts.diagnosed},
+        "indications": [{"code": i.code, "title": text(i.title)} for i in archive.indications],
+        "cases": [{"title": text(c.title), "indication": c.indication} for c in archive.cases],
+    }
+    body = yaml.dump(document, Dumper=_ArchiveDumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=10**6)
+    header = _ARCHIVE_HEADER.format(group_file=f"{GROUPS_DIR}/{archive.group}.yaml")
+    return header + (_EXAMPLE_HEADER if archive.example_data else "") + body
+
+
+# --- opening the new edition in the group file -------------------------------------------
+
+
+def open_edition(text: str, root: Mapping, date: dt.date, placeholder: str, display: str) -> str:
+    """`text` with only the lines of its `edition:` block replaced by a new draft edition of `date`.
+
+    `root` is the file's node tree (from a loaded, valid file); every other byte
+    stays as it was. Raises InputError if the block cannot be replaced on its own lines.
+    """
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = _split_lines(text[len(bom):])
+    key, value = root.items["edition"]
+    before_key = lines[key.line - 1][: key.column - 1]
+    if _char_at(lines, root) == "{" or before_key.strip():
+        raise InputError([Problem(display, key.line, key.column,
+                                  "'edition' shares its line with other fields; to open a new edition, write "
+                                  "'edition:' at the start of a line of its own, as in the other group files")])
+    key_indent = key.column - 1
+    start = key.line
+    end = (_line_after(root, "edition") or len(lines) + 1) - 1
+    # Blank lines and comments that belong to the outer level (not indented under 'edition:') stay.
+    while end > start and (not lines[end - 1].strip() or (
+            lines[end - 1].lstrip().startswith("#") and _indentation(lines[end - 1]) <= key_indent)):
+        end -= 1
+    if isinstance(value, Mapping) and _char_at(lines, value) != "{":
+        step = max(1, value.column - 1 - key_indent)  # the file's own indentation
+    else:
+        step = 2
+    eol = _line_ending(lines, key.line)
+    outer, inner, text_indent = " " * key_indent, " " * (key_indent + step), " " * (key_indent + 2 * step)
+    new = [f"{outer}edition:{eol}",
+           f"{inner}date: {date.isoformat()}{eol}",
+           f"{inner}status: draft{eol}",
+           f"{inner}changes: |{eol}",
+           f"{text_indent}{placeholder}{eol}"]
+    if not _ends_line(lines[end - 1]):
+        new[-1] = new[-1][: -len(eol)]  # the file ended without a line break; keep it so
+    return bom + "".join(lines[: start - 1] + new + lines[end:])
+
+
+def _indentation(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEditionResult:
+    """What `new-edition` wrote."""
+
+    group_file: str  # as shown to the user
+    archive_file: str
+    archived: dt.date
+    opened: dt.date
+
+    def summary(self) -> list[str]:
+        """The lines `reportgen new-edition` prints."""
+        return [f"archived the edition of {self.archived} in {self.archive_file}",
+                f"opened the edition of {self.opened} in {self.group_file} as a draft: describe what changed "
+                "under 'edition.changes', and set 'status: approved' when the edition is approved"]
+
+
+def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
+    """Archive `group_id`'s current edition and open a new draft edition of `date` in its group file.
+
+    Nothing is written unless the project is valid, the new date is later than
+    the current edition's, no archive of the current edition exists, and the
+    changed project passes the same loader as `reportgen check`.
+    """
+    root = Path(root)
+    sources = {}
+    project = load_project(root, sources)
+    ids = [g.id for g in project.groups]
+    if group_id not in ids:
+        raise UsageError(f"'{group_id}' is not a group of this project (the group files are named "
+                         f"{GROUPS_DIR}/<group>.yaml){did_you_mean(group_id, sorted(ids))}")
+    group = project.group(group_id)
+    display = relative_path(group.path, project.root)
+    source = sources[group.path]
+    edition_node = source.root.items["edition"][1]
+    current = group.edition
+    if date <= current.date:
+        raise UsageError(f"--date {date} is not after the current edition's date ({current.date}, in {display}); "
+                         "a new edition must be dated later")
+    if current.status != "approved":
+        status = edition_node.items["status"][1]
+        raise InputError([Problem(display, status.line, status.column,
+                                  f"the current edition ({current.date}) is a draft; only an approved edition is "
+                                  "archived. Approve it first (status: approved), or go on editing this draft")])
+    target = archive_path(root, group.id, current.date)
+    target_display = relative_path(target, project.root)
+    already = InputError([Problem(target_display, 1, 1, f"the edition of {current.date} is archived already; "
+                                                        "an archive is never overwritten")])
+    if target.exists():
+        raise already
+    old_text = _read_text(group.path)
+    if "\n".join(source.lines) != old_text.removeprefix("\ufeff"):
+        raise InputError([Problem(display, 1, 1, _CHANGED_MEANWHILE)])
+    archive = archive_of(group, project.config)
+    archive_text = archive_yaml(archive, project.config)
+    placeholder = PLACEHOLDER.get(project.config.default_language, PLACEHOLDER["en"]).format(previous=current.date)
+    new_text = open_edition(old_text, source.root, date, placeholder, display)
+    _check_result(project, group, archive, target, archive_text, new_text)
+    # Archive first: if writing the group file then fails, `check` names the archive of the current
+    # edition and says what to do; the other order would lose the archive without a word.
+    if target.exists():
+        raise already
+    if _read_text(group.path) != old_text:
+        raise InputError([Problem(display, 1, 1, _CHANGED_MEANWHILE)])
+    write_text(target, archive_text)
+    write_text(group.path, new_text)
+    return NewEditionResult(display, target_display, current.date, date)
+
+
+def _check_result(project: m.Project, group: m.Group, archive: m.ArchivedEdition, target: Path,
+                  archive_text: str, new_text: str) -> None:
+    """Load a copy of the project holding the new files; raise if it fails or reads back otherwise."""
+    with tempfile.TemporaryDirectory(prefix="reportgen-edition-") as folder:
+        copy = Path(folder)
+        shutil.copy2(project.root / CONFIG_FILE, copy / CONFIG_FILE)
+        shutil.copytree(project.root / GROUPS_DIR, copy / GROUPS_DIR)
+        (copy / group.path.relative_to(project.root)).write_text(new_text, encoding="utf-8")
+        copied_archive = copy / target.relative_to(project.root)
+        copied_archive.parent.mkdir(parents=True, exist_ok=True)
+        copied_archive.write_text(archive_text, encoding="utf-8")
+        try:
+            loaded = load_project(copy).group(group.id)
+        except InputError as exc:  # a safety net: nothing above should make an invalid file
+            raise InputError([Problem(p.path, p.line, p.column, f"after opening the new edition: {p.message}")
+                              for p in exc.problems]) from None
+    unchanged = replace(loaded, edition=group.edition, earlier_editions=group.earlier_editions)
+    if loaded.previous_edition != archive or unchanged != group:
+        raise BuildError(f"the new files of {group.id} do not read back as they were meant to; nothing was "
+                         "written (this is a bug in reportgen; please report it)")
+
+
+# --- what changed: the report's section ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditionFigures:
+    """One edition's figures since start, as published, with its date and data cut-off."""
+
+    date: dt.date
+    as_of: dt.date
+    counts: PublishedCounts
+
+
+@dataclass(frozen=True)
+class EditionChanges:
+    """The previous edition against the current one: figures then and now, what was added and removed."""
+
+    previous: EditionFigures
+    current: EditionFigures
+    indications_added: tuple[m.ArchivedIndication, ...]
+    indications_removed: tuple[m.ArchivedIndication, ...]
+    cases_added: tuple[m.ArchivedCase, ...]
+    cases_removed: tuple[m.ArchivedCase, ...]
+
+    @property
+    def lists_changed(self) -> bool:
+        return bool(self.indications_added or self.indications_removed or self.cases_added or self.cases_removed)
+
+
+def publish_then(then: m.ArchivedCounts, now: PublishedCounts, config: m.Config) -> PublishedCounts:
+    """An archived edition's counts as they may be shown beside `now` (see the module docstring)."""
+    min_count = config.min_count
+    linked = LinkedCells(min_count)
+    linked.add_cell("patients", then.patients)
+    linked.add_cell("diagnosed", then.diagnosed)
+    linked.add_cell("not_diagnosed", then.patients - then.diagnosed, aux=True)
+    linked.add_table("patients", ["diagnosed", "not_diagnosed"], kind=RELATION)
+    status = linked.suppress()
+    for measure in ("patients", "diagnosed"):
+        # A shown non-zero count is at least min_count, so "x" (hidden, at least min_count) stays true.
+        if getattr(now, measure).is_suppressed and status[measure] is Status.PUBLISHED and getattr(then, measure):
+            status[measure] = Status.SECONDARY
+    found = diagnostic_yield(then.diagnosed, then.patients)
+    if status["patients"] is not Status.PUBLISHED or status["diagnosed"] is not Status.PUBLISHED:
+        hidden = Published(None, Status.DERIVED, SECONDARY_MARKER)
+        share = PublishedYield(hidden, hidden, hidden)
+    elif found is None:  # no patients: no yield
+        undefined = Published(None, Status.UNDEFINED, UNDEFINED_MARKER)
+        share = PublishedYield(undefined, undefined, undefined)
+    else:
+        share = PublishedYield(*(Published(v, Status.PUBLISHED) for v in (found.proportion, found.ci_low, found.ci_high)))
+    return PublishedCounts(
+        patients=_published(then.patients, status["patients"], min_count),
+        diagnosed=_published(then.diagnosed, status["diagnosed"], min_count),
+        analyses=then.analyses,
+        genome_equivalents=genome_equivalents(then.analyses, config.weights),
+        diagnostic_yield=share,
+    )
+
+
+def _published(raw: int, status: Status, min_count: int) -> Published:
+    if status is Status.PUBLISHED:
+        return Published(raw, status)
+    if status is Status.PRIMARY:
+        return Published(None, status, primary_marker(min_count))
+    return Published(None, status, SECONDARY_MARKER)
+
+
+def edition_changes(group: m.Group, now: PublishedCounts, config: m.Config) -> EditionChanges | None:
+    """What changed since `group`'s previous edition; None if it has none. `now`: its published total since start."""
+    previous = group.previous_edition
+    if previous is None:
+        return None
+    default = config.default_language
+
+    def case_key(case) -> str:  # cases have no id: a case is known by its title in the default language
+        return case.title.get(default, default)[0].strip()
+
+    now_codes = {i.code for i in group.indications}
+    then_codes = {i.code for i in previous.indications}
+    now_cases = tuple(m.ArchivedCase(c.title, c.indication) for c in group.cases)
+    now_titles = {case_key(c) for c in now_cases}
+    then_titles = {case_key(c) for c in previous.cases}
+    return EditionChanges(
+        previous=EditionFigures(previous.edition.date, previous.as_of,
+                                publish_then(previous.since_start, now, config)),
+        current=EditionFigures(group.edition.date, group.statistics.as_of, now),
+        indications_added=tuple(m.ArchivedIndication(i.code, i.title) for i in group.indications
+                                if i.code not in then_codes),
+        indications_removed=tuple(i for i in previous.indications if i.code not in now_codes),
+        cases_added=tuple(c for c in now_cases if case_key(c) not in then_titles),
+        cases_removed=tuple(c for c in previous.cases if case_key(c) not in now_titles),
+    )
+
+
+# --- the consolidated reports' list --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewEdition:
+    """A group whose report has an earlier edition: its current edition's date and the previous one's."""
+
+    group: m.Group
+    date: dt.date
+    previous_date: dt.date
+
+
+def new_editions(groups: tuple[m.Group, ...] | list[m.Group]) -> tuple[NewEdition, ...]:
+    """The groups (in the order given) that have an archived earlier edition."""
+    return tuple(NewEdition(g, g.edition.date, g.previous_edition.edition.date)
+                 for g in groups if g.previous_edition is not None)
