@@ -1,0 +1,379 @@
+"""Benchmark: reportgen's builds against WeasyPrint's own floor, on this machine, in one run.
+
+Works in a temporary copy of the project and of reportgen's code (so edits made
+elsewhere during the run cannot invalidate the cache), never in build/.
+
+  floor          rendering the final print HTML of every report to PDF with
+                 WeasyPrint and nothing else: one process, the HTML made first
+                 (untimed), then only weasyprint.HTML(...).write_pdf timed, with
+                 the fetcher, font configuration and options the build uses
+  full, jobs 1   `reportgen build --format html,pdf --jobs 1`, clean, whole process
+  full, N cores  the same with --jobs N (all cores)
+  no-op          the same again, nothing changed (median of 3)
+  one-group edit a word added to one group's summary, then the same build
+  check          `reportgen check`, whole process (median of 3)
+  peak memory    the peak resident memory (VmHWM) of each worker of the N-core
+                 build, read from /proc while it runs
+  10x            170 groups (10 copies of each shipped group, new ids and names),
+                 each with 10 years of monthly rows, built clean with N cores
+
+Peak memory is the kernel's VmHWM, which counts the pages a worker shares with the
+build process it was forked from (the loaded project, the libraries); "private"
+is the most memory a worker held alone (sampled from smaps_rollup).
+
+Wall-clock times judge the targets. CPU times (user + system, the process and
+its workers) are printed beside them: when other work shares the machine they
+show what the wall clock cannot.
+
+Run: make bench   (or .venv/bin/python benchmarks/bench.py [--keep DIR] [--skip-10x])
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MONTHS = 120  # ten years of monthly rows
+COPIES = 10  # 17 shipped groups -> 170
+EDITED_GROUP = "audiogenetik"
+MiB = 2**20
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and every worker it waited for
+    workers_peak: list[int] | None = None  # bytes, one per worker process (VmHWM)
+    parent_peak: int = 0
+    workers_private: list[int] | None = None  # bytes, one per worker: peak memory not shared with others
+
+
+# --- the copy the benchmark works in -------------------------------------------------------
+
+
+def copy_code_and_project(work: Path) -> tuple[Path, Path]:
+    """reportgen's code under work/code, the shipped project under work/project."""
+    code = work / "code"
+    shutil.copytree(ROOT / "reportgen", code / "reportgen", ignore=shutil.ignore_patterns("__pycache__"))
+    project = work / "project"
+    project.mkdir()
+    shutil.copy2(ROOT / "reportgen.yaml", project / "reportgen.yaml")
+    shutil.copytree(ROOT / "groups", project / "groups")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    return code, project
+
+
+def ten_times_project(source: Path, target: Path) -> tuple[int, int]:
+    """170 groups, 10 copies of each shipped one with new ids and names, each in operation
+    for 10 years: its real months repeat back in time. Returns (groups, rows)."""
+    from reportgen import model as m
+    from reportgen.loader import load_project
+    from reportgen.yamlsource import MAX_FILE_BYTES
+
+    project = load_project(source)
+    target.mkdir(parents=True)
+    shutil.copy2(source / "reportgen.yaml", target / "reportgen.yaml")
+    shutil.copytree(source / "groups" / "consolidated", target / "groups" / "consolidated")
+    shutil.copytree(source / "templates", target / "templates")
+    groups = rows = 0
+    for group in project.groups:
+        end = m.Month.of(group.statistics.as_of)
+        start = m.Month.from_index(end.index - MONTHS + 1)
+        real_start = m.Month.of(group.in_operation_since)
+        period = end.index - real_start.index + 1
+        by_month: dict[int, list] = {}
+        for row in group.statistics.monthly:
+            by_month.setdefault(row.month.index, []).append(row)
+        lines = []
+        for index in range(start.index, end.index + 1):
+            shipped = index
+            while shipped < real_start.index:
+                shipped += period  # earlier years repeat the group's real months
+            for row in by_month.get(shipped, []):
+                a = row.analyses
+                lines.append(f"    - {{month: {m.Month.from_index(index)}, region: {row.region}, "
+                             f"indication: {row.indication}, patients: {row.patients}, analyses: "
+                             f"{{germline: {a.germline}, somatic: {a.somatic}, rna: {a.rna}}}, "
+                             f"diagnosed: {row.diagnosed}}}")
+        text = (source / "groups" / f"{group.id}.yaml").read_text(encoding="utf-8")
+        text = _replace_rows(text, "\n".join(lines) + "\n")
+        text = _sub(r"(?m)^in_operation_since: .*$", f"in_operation_since: {start.first_day()}", text)
+        for copy in range(1, COPIES + 1):
+            new_id = f"{group.id}-{copy:02d}"
+            copied = _sub(r"(?m)^id: .*$", f"id: {new_id}", text)
+            copied = _sub(r"(?m)^(name:\n  da: .*)$", rf"\1 {copy}", copied)
+            copied = _sub(r"(?m)^(name:\n  da: .*\n  en: .*)$", rf"\1 {copy}", copied)
+            path = target / "groups" / f"{new_id}.yaml"
+            path.write_text(copied, encoding="utf-8")
+            if path.stat().st_size > MAX_FILE_BYTES:
+                sys.exit(f"{path} is {path.stat().st_size} bytes, over the loader's limit of {MAX_FILE_BYTES}")
+            groups += 1
+            rows += len(lines)
+    return groups, rows
+
+
+def _sub(pattern: str, replacement: str, text: str) -> str:
+    new, count = re.subn(pattern, replacement, text, count=1)
+    if count != 1:
+        sys.exit(f"bench: the group files no longer look as expected ({pattern!r} not found)")
+    return new
+
+
+def _replace_rows(text: str, rows: str) -> str:
+    found = list(re.finditer(r"(?m)^    - \{month: .*\n", text))
+    if not found:
+        sys.exit("bench: no monthly rows found in a group file")
+    return text[:found[0].start()] + rows + text[found[-1].end():]
+
+
+def touch_a_text(project: Path) -> None:
+    """A word added to one group's summary: the edit a clinician makes."""
+    path = project / "groups" / f"{EDITED_GROUP}.yaml"
+    path.write_text(_sub(r"(?m)^summary: \|\n", "summary: |\n  Opdateret.\n", path.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+def reportgen(code: Path, args: list[str], *, watch_memory: bool = False) -> Run:
+    """Run `python -m reportgen ARGS` as its own process; wall and CPU time, and with
+    `watch_memory` the peak memory of each of its worker processes."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "reportgen", *args], env=env, cwd=code,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peaks: dict[int, int] = {}
+    private: dict[int, int] = {}
+    watcher = None
+    if watch_memory:
+        watcher = threading.Thread(target=_watch_memory, args=(process.pid, peaks, private), daemon=True)
+        watcher.start()
+    stdout, stderr = _drain(process)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if watcher:
+        watcher.join()
+    if process.returncode != 0:
+        sys.exit(f"reportgen {' '.join(args)} failed ({process.returncode}):\n{stderr.decode()}")
+    parent = peaks.pop(process.pid, usage.ru_maxrss * 1024)
+    private.pop(process.pid, None)
+    return Run(wall, usage.ru_utime + usage.ru_stime, sorted(peaks.values(), reverse=True) or None, parent,
+               sorted(private.values(), reverse=True) or None)
+
+
+def _drain(process) -> tuple[bytes, bytes]:
+    """Read both pipes to their end without reaping the process (os.wait4 does that)."""
+    out, err = [], []
+    threads = [threading.Thread(target=lambda s, b: b.append(s.read()), args=(pipe, buf))
+               for pipe, buf in ((process.stdout, out), (process.stderr, err))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out[0], err[0]
+
+
+def _status_field(pid: int, name: str) -> str | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(name + ":"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def _private_bytes(pid: int) -> int:
+    """Memory only this process uses (Private_Clean + Private_Dirty), not the pages it shares."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return total
+
+
+def _watch_memory(pid: int, peaks: dict[int, int], private: dict[int, int]) -> None:
+    """Poll the peak resident memory (VmHWM) and the private memory of `pid` and its
+    children until `pid` exits. VmHWM is kept by the kernel; private memory is sampled."""
+    while True:
+        state = _status_field(pid, "State")
+        if state is None or state.startswith(("Z", "X")):  # exited
+            return
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        for p in [pid, *map(int, children)]:
+            value = _status_field(p, "VmHWM")
+            if value:
+                peaks[p] = max(peaks.get(p, 0), int(value.split()[0]) * 1024)
+                private[p] = max(private.get(p, 0), _private_bytes(p))
+        time.sleep(0.05)
+
+
+def median_of(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
+
+
+def floor(code: Path, project: Path) -> Run:
+    """WeasyPrint alone: the print HTML of every report rendered first, untimed; then only
+    write_pdf, timed, in this process, with the build's fetcher, fonts and options."""
+    sys.path.insert(0, str(code))
+    try:
+        import weasyprint
+
+        from reportgen import pdf
+        from reportgen.loader import load_project
+        from reportgen.paths import templates_dir
+        from reportgen.render import document_charts, documents, render_document
+        from reportgen.suppression import publish_project
+
+        if not all(hasattr(pdf, name) for name in ("_fetcher_class", "_house_font_configuration")):
+            sys.exit("bench: reportgen.pdf no longer has _fetcher_class and _house_font_configuration; "
+                     "update floor() to call WeasyPrint the way render_pdf does")
+        loaded = load_project(project)
+        published = publish_project(loaded)
+        templates = templates_dir(project)
+        lang = loaded.config.default_language
+        pages = []
+        for document in documents(loaded, include_drafts=False):
+            if document.kind == "index":
+                continue
+            charts = document_charts(loaded, published, document, lang)
+            pages.append(render_document(loaded, published, document, lang, root="", lang_prefix="",
+                                         other_languages=[], pdf_available=False, templates=templates,
+                                         medium="print", chart_map=charts))
+        assets = templates / "assets"
+        font_dir = pdf.house_font_dir()
+        base_url = assets.resolve().parent.as_uri() + "/"
+        wall = cpu = 0.0
+        for html in pages:
+            fetcher = pdf._fetcher_class()(assets, font_dir)
+            with pdf._house_font_configuration() as font_config:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+                    font_config=font_config, pdf_variant="pdf/ua-1", pdf_identifier=True, uncompressed_pdf=False)
+                wall += time.perf_counter() - started
+                cpu += time.process_time() - started_cpu
+        return Run(wall, cpu)
+    finally:
+        sys.path.remove(str(code))
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def row(name: str, figure: str, target: str, met: bool | None, cpu: str = "") -> str:
+    verdict = {True: "PASS", False: "MISS", None: ""}[met]
+    return f"| {name} | {figure} | {cpu} | {target} | {verdict} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
+    parser.add_argument("--skip-10x", action="store_true", help="leave out the 10x run (the longest)")
+    options = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
+        work = options.keep or Path(folder)
+        work.mkdir(parents=True, exist_ok=True)
+        code, project = copy_code_and_project(work)
+        load_before = os.getloadavg()[0]
+        print(f"reportgen benchmark: {cores} cores, load average {load_before:.1f}, in {work}", flush=True)
+
+        def build(out: str, jobs: int, **kw) -> Run:
+            return reportgen(code, ["build", str(project), "--out", str(work / out), "--format", "html,pdf",
+                                    "--jobs", str(jobs)], **kw)
+
+        step("floor (WeasyPrint alone)")
+        floor_run = floor(code, project)
+        step("full build, --jobs 1")
+        jobs1 = build("out-1", 1, watch_memory=True)
+        step(f"full build, --jobs {cores}")
+        full = build("out-n", cores, watch_memory=True)
+        step("no-op rebuild (3 runs)")
+        noop = median_of([build("out-n", cores) for _ in range(3)])
+        step("one-group edit")
+        touch_a_text(project)
+        edit = build("out-n", cores)
+        step("reportgen check (3 runs)")
+        check = median_of([reportgen(code, ["check", str(project)]) for _ in range(3)])
+
+        ten = None
+        if not options.skip_10x:
+            step("10x project")
+            sys.path.insert(0, str(code))
+            groups, rows = ten_times_project(project, work / "project-10x")
+            sys.path.remove(str(code))
+            print(f"  {groups} groups, {rows} monthly rows", flush=True)
+            step(f"10x full build, --jobs {cores}")
+            ten = reportgen(code, ["build", str(work / "project-10x"), "--out", str(work / "out-10x"),
+                                   "--format", "html,pdf", "--jobs", str(cores)], watch_memory=True)
+
+        load_after = os.getloadavg()[0]
+        peaks = (jobs1.workers_peak or [jobs1.parent_peak]) + (full.workers_peak or [])
+        peak = max(peaks)
+        lines = [
+            "| figure | wall | CPU | target | |",
+            "|---|---|---|---|---|",
+            row("WeasyPrint floor (19 PDFs)", f"{floor_run.wall:.1f} s", "", None, f"{floor_run.cpu:.1f} s"),
+            row("full build, --jobs 1", f"{jobs1.wall:.1f} s = {jobs1.wall / floor_run.wall:.2f}x floor",
+                "≤ 1.2x floor", jobs1.wall <= 1.2 * floor_run.wall, f"{jobs1.cpu:.1f} s = {jobs1.cpu / floor_run.cpu:.2f}x"),
+            row(f"full build, --jobs {cores}", f"{full.wall:.1f} s = {full.wall / jobs1.wall:.2f}x jobs 1",
+                "≤ 0.6x jobs 1" + ("" if cores == 2 else f" (2 cores; here {cores})"),
+                full.wall <= 0.6 * jobs1.wall, f"{full.cpu:.1f} s"),
+            row("no-op rebuild", f"{noop.wall:.2f} s", "≤ 0.5 s", noop.wall <= 0.5, f"{noop.cpu:.2f} s"),
+            row("one-group edit", f"{edit.wall:.1f} s = {edit.wall / full.wall:.0%} of full",
+                "≤ 25% of full", edit.wall <= 0.25 * full.wall, f"{edit.cpu:.1f} s = {edit.cpu / full.cpu:.0%}"),
+            row("reportgen check", f"{check.wall:.2f} s", "≤ 0.5 s", check.wall <= 0.5, f"{check.cpu:.2f} s"),
+            row("peak memory per worker (RSS)", f"{peak / MiB:.0f} MiB: workers " + mib(full.workers_peak)
+                + f"; --jobs 1: {jobs1.parent_peak / MiB:.0f}", "≤ 250 MiB", peak <= 250 * MiB,
+                "private: " + mib(full.workers_private)),
+        ]
+        if ten:
+            ten_peak = max(ten.workers_peak or [ten.parent_peak])
+            lines += [
+                row(f"10x build, --jobs {cores}", f"{ten.wall:.1f} s = {ten.wall / full.wall:.1f}x 1x",
+                    "≤ 11x", ten.wall <= 11 * full.wall, f"{ten.cpu:.1f} s = {ten.cpu / full.cpu:.1f}x"),
+                row("10x peak memory per worker (RSS)", f"{ten_peak / MiB:.0f} MiB: workers "
+                    + mib(ten.workers_peak) + f"; parent {ten.parent_peak / MiB:.0f}", "≤ 250 MiB",
+                    ten_peak <= 250 * MiB, "private: " + mib(ten.workers_private)),
+            ]
+        print()
+        print("\n".join(lines))
+        print(f"\nload average {load_before:.1f} at the start, {load_after:.1f} at the end, on {cores} cores.")
+        if max(load_before, load_after) > cores:
+            print("The machine was busy with other work: wall-clock figures are inflated; the CPU column "
+                  "is the fairer comparison.")
+
+
+def mib(values: list[int] | None) -> str:
+    return ", ".join(f"{v / MiB:.0f}" for v in values or []) or "-"
+
+
+def step(name: str) -> None:
+    print(f"- {name} ...", flush=True)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    main()

@@ -1,0 +1,374 @@
+"""The build: nothing written on bad input, incremental and parallel builds give a clean
+build's bytes, a damaged cache is never trusted, a killed build leaves whole files."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from projects import CANCER, HEART, write_project
+
+from reportgen import build as build_module
+from reportgen.build import build
+from reportgen.cache import MANIFEST
+from reportgen.errors import InputError
+from reportgen.writer import TEMP_PREFIX
+
+REPO = Path(__file__).resolve().parent.parent
+ALL_JOBS = ["consolidated:cancer", "consolidated:rare", "group:hjerte", "group:kraeft", "index:index"]
+
+
+def run(root: Path, out: Path, formats=("html",), jobs: int = 1):
+    """Build; return the report and what the build printed."""
+    log = io.StringIO()
+    report = build(root, out=out, formats=set(formats), jobs=jobs, stream=log)
+    return report, log.getvalue()
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    """Every file under `out`: relative path -> bytes."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, tmp_path: Path, formats=("html",)) -> dict[str, bytes]:
+    out = tmp_path / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    run(root, out, formats)
+    return tree(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return write_project(tmp_path / "project")
+
+
+@pytest.fixture
+def built(project, tmp_path) -> Path:
+    """The tiny project, built once (html) into tmp_path/out."""
+    out = tmp_path / "out"
+    run(project, out)
+    return out
+
+
+# --- nothing written on bad input -----------------------------------------------------
+
+
+def test_invalid_input_leaves_the_build_folder_as_it_was(project, built):
+    (built / "site" / f"{TEMP_PREFIX}left-by-a-killed-build").write_bytes(b"half")
+    before = tree(built)
+    edit(project / "groups" / "hjerte.yaml", "patients: 14,", "patients: fourteen,")
+    with pytest.raises(InputError):
+        run(project, built)
+    assert tree(built) == before
+
+
+def test_invalid_input_creates_no_build_folder(project, tmp_path):
+    edit(project / "groups" / "hjerte.yaml", "patients: 14,", "patients: fourteen,")
+    with pytest.raises(InputError):
+        run(project, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+# --- incremental ---------------------------------------------------------------------
+
+
+def test_second_build_renders_and_writes_nothing(project, built):
+    times = {p: p.stat().st_mtime_ns for p in built.rglob("*")}
+    report, log = run(project, built)
+    assert report.rendered == []
+    assert report.reused == ALL_JOBS
+    assert report.written == 0
+    assert log == f"Nothing to rebuild: 5 reports are up to date in {built}\n"
+    assert {p: p.stat().st_mtime_ns for p in built.rglob("*")} == times
+
+
+@pytest.mark.parametrize("path, old, new, rendered", [
+    ("groups/hjerte.yaml", "Et kort resumé.", "Et kortere resumé.",
+     ["consolidated:rare", "group:hjerte", "index:index"]),
+    ("groups/kraeft.yaml", "summary: Resumé.", "summary: Nyt resumé.",
+     ["consolidated:cancer", "group:kraeft", "index:index"]),
+    ("groups/consolidated/rare.yaml", "Bemærkninger.", "Nye bemærkninger.", ["consolidated:rare", "index:index"]),
+    ("reportgen.yaml", "publisher: Nationalt Genom Center", "publisher: NGC", ALL_JOBS),
+], ids=["rare group", "cancer group", "consolidated text", "settings"])
+def test_an_edit_renders_exactly_the_reports_that_show_it(project, built, tmp_path, path, old, new, rendered):
+    edit(project / path, old, new)
+    report, _ = run(project, built)
+    assert sorted(report.rendered) == rendered
+    assert sorted(report.rendered + report.reused) == ALL_JOBS
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def test_changed_figures_render_the_group_and_match_a_clean_build(project, built, tmp_path):
+    edit(project / "groups" / "hjerte.yaml", "patients: 9,", "patients: 7,")
+    report, _ = run(project, built)
+    assert "group:hjerte" in report.rendered
+    assert "group:kraeft" not in report.rendered
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def test_the_cache_is_safe_to_delete(project, built, tmp_path):
+    (built / MANIFEST).unlink()
+    report, _ = run(project, built)
+    assert sorted(report.rendered) == ALL_JOBS
+    assert report.written == 0  # every file already held these bytes
+    assert (built / MANIFEST).is_file()
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def _garbage(manifest: dict) -> str:
+    return "{not json"
+
+
+def _wrong_shape(manifest: dict) -> str:
+    return json.dumps({**manifest, "jobs": ["group:hjerte"]})
+
+
+def _wrong_digest(manifest: dict) -> str:
+    record = manifest["jobs"]["group:hjerte"]
+    record["outputs"] = {p: "0" * 64 for p in record["outputs"]}
+    return json.dumps(manifest)
+
+
+def _path_outside(manifest: dict) -> str:
+    manifest["jobs"]["group:hjerte"]["outputs"]["../../outside.txt"] = "0" * 64
+    return json.dumps(manifest)
+
+
+@pytest.mark.parametrize("damage, rendered", [
+    (_garbage, ALL_JOBS),
+    (_wrong_shape, ALL_JOBS),
+    (_wrong_digest, ["group:hjerte"]),
+    (_path_outside, ALL_JOBS),
+], ids=["garbage", "wrong shape", "wrong digests", "path outside"])
+def test_a_damaged_manifest_is_not_trusted(project, built, tmp_path, damage, rendered):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not reportgen's")
+    path = built / MANIFEST
+    path.write_text(damage(json.loads(path.read_text())))
+    report, _ = run(project, built)
+    assert sorted(report.rendered) == rendered
+    assert tree(built) == clean_build(project, tmp_path)
+    assert outside.read_text() == "not reportgen's"
+
+
+@pytest.mark.parametrize("change", ["edit", "delete"])
+def test_an_edited_or_deleted_output_is_rendered_again(project, built, tmp_path, change):
+    page = built / "site" / "en" / "kraeft.html"
+    if change == "edit":
+        page.write_text(page.read_text().replace("Cancer in children", "Edited by hand"))
+    else:
+        page.unlink()
+    report, _ = run(project, built)
+    assert report.rendered == ["group:kraeft"]
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def test_an_edited_shared_file_is_written_again(project, built, tmp_path):
+    (built / "site" / "assets" / "report.css").write_text("/* edited */")
+    report, _ = run(project, built)
+    assert report.rendered == []
+    assert report.written == 1
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def test_a_removed_group_takes_its_files_with_it(tmp_path):
+    extra = HEART.replace("id: hjerte", "id: hjerte-to").replace("Arvelige hjertesygdomme", "Hjertesygdomme to")
+    root = write_project(tmp_path / "project", {"hjerte": HEART, "kraeft": CANCER, "hjerte-to": extra})
+    out = tmp_path / "out"
+    run(root, out)
+    assert [p for p in tree(out) if "hjerte-to" in p] == [
+        "site/data/hjerte-to.csv", "site/data/hjerte-to.json", "site/en/hjerte-to.html", "site/hjerte-to.html"]
+    (root / "groups" / "hjerte-to.yaml").unlink()
+    report, _ = run(root, out)
+    assert report.removed == 4
+    assert tree(out) == clean_build(root, tmp_path)
+
+
+def test_jobs_2_gives_the_bytes_of_jobs_1(project, tmp_path):
+    report, _ = run(project, tmp_path / "two", jobs=2)
+    assert sorted(report.rendered) == ALL_JOBS
+    assert 1 <= len(report.peak_memory) <= 2  # one entry per worker process
+    assert tree(tmp_path / "two") == clean_build(project, tmp_path)
+
+
+def test_html_and_pdf_in_parallel_then_html_alone(project, tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "out"
+    report, _ = run(project, out, formats=("html", "pdf"), jobs=2)
+    assert sorted(report.rendered) == ALL_JOBS
+    files = tree(out)
+    pdfs = sorted(p for p in files if p.endswith(".pdf"))
+    assert pdfs == [f"{folder}/{name}.pdf" for folder in ("pdf", "site/pdf")
+                    for name in ("cancer", "hjerte", "kraeft", "rare")]
+    assert files["pdf/hjerte.pdf"] == files["site/pdf/hjerte.pdf"]
+    assert "Arvelige hjertesygdomme" in PdfReader(out / "pdf" / "hjerte.pdf").pages[0].extract_text()
+    assert all(mib < 250 for mib in (peak / 2**20 for peak in report.peak_memory.values()))
+
+    again, _ = run(project, out, formats=("html", "pdf"), jobs=2)
+    assert again.rendered == []
+    # Without PDFs the pages no longer link to them, and the old PDFs go.
+    run(project, out, formats=("html",))
+    assert tree(out) == clean_build(project, tmp_path)
+
+
+# --- temporary files and killed builds ---------------------------------------------------
+
+
+def test_stale_temporaries_are_removed_even_when_nothing_changed(project, built):
+    for folder in ("site", "site/en", "."):
+        (built / folder / f"{TEMP_PREFIX}abc123").write_bytes(b"half a page")
+    report, _ = run(project, built)
+    assert report.rendered == []
+    assert not list(built.rglob(f"{TEMP_PREFIX}*"))
+
+
+KILL_WHILE_WRITING = textwrap.dedent("""
+    # Write two changed files, start the third, then die as if killed (SIGKILL: no clean-up).
+    import os, signal, sys, tempfile
+    from pathlib import Path
+    from reportgen import build as b
+    from reportgen.writer import TEMP_PREFIX
+
+    real, writes = b.write_bytes, []
+    def write_bytes(path, data):
+        if Path(path).is_file() and Path(path).read_bytes() == data:
+            return real(path, data)
+        writes.append(path)
+        if len(writes) == 3:
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=Path(path).parent)
+            os.write(fd, data[: len(data) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, data)
+    b.write_bytes = write_bytes
+    b.build(Path(sys.argv[1]), out=Path(sys.argv[2]), formats={"html"})
+""")
+
+
+def test_a_build_killed_while_writing_leaves_whole_files(project, built, tmp_path):
+    old = tree(built)
+    edit(project / "reportgen.yaml", "publisher: Nationalt Genom Center", "publisher: NGC")
+    new = clean_build(project, tmp_path)
+    killed = subprocess.run([sys.executable, "-c", KILL_WHILE_WRITING, str(project), str(built)],
+                            capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    after = tree(built)
+    temporaries = [p for p in after if Path(p).name.startswith(TEMP_PREFIX)]
+    assert len(temporaries) == 1
+    changed = [p for p in after if p not in temporaries and after[p] != old.get(p)]
+    assert len(changed) == 2
+    assert all(after[p] == new[p] for p in changed)
+
+    report, _ = run(project, built)
+    assert sorted(report.rendered) == ALL_JOBS  # the manifest still describes the old build
+    assert tree(built) == new
+
+
+@pytest.fixture(scope="module")
+def shipped_build(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the shipped project and a complete html,pdf build of it."""
+    base = tmp_path_factory.mktemp("shipped")
+    root = base / "project"
+    root.mkdir()
+    shutil.copy2(REPO / "reportgen.yaml", root / "reportgen.yaml")
+    shutil.copytree(REPO / "groups", root / "groups")
+    run(root, base / "out", formats=("html", "pdf"), jobs=build_module.default_jobs())
+    return root, base / "out"
+
+
+def test_a_killed_build_of_the_shipped_project_leaves_every_file_whole(shipped_build, tmp_path):
+    from pypdf import PdfReader
+
+    source, previous = shipped_build
+    root, out = tmp_path / "project", tmp_path / "out"
+    shutil.copytree(source, root)
+    shutil.copytree(previous, out)
+    old = tree(out)
+    group = root / "groups" / "audiogenetik.yaml"
+    group.write_text(group.read_text(encoding="utf-8").replace("summary: |\n", "summary: |\n  Opdateret.\n", 1),
+                     encoding="utf-8")
+    command = [sys.executable, "-m", "reportgen", "build", str(root), "--out", str(out), "--format", "html,pdf"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers
+    process.wait()
+
+    after = tree(out)
+    for path, data in after.items():
+        if Path(path).name.startswith(TEMP_PREFIX):
+            continue
+        assert path in old
+        if data != old[path] and path.endswith(".pdf"):
+            assert len(PdfReader(out / path).pages) > 0
+        if data != old[path] and path.endswith(".html"):
+            assert data.rstrip().endswith(b"</html>")
+    assert set(old) <= set(after)
+
+    report, _ = run(root, out, formats=("html", "pdf"), jobs=build_module.default_jobs())
+    assert "group:audiogenetik" in report.rendered
+    assert not list(out.rglob(f"{TEMP_PREFIX}*"))
+    assert b"Opdateret." in (out / "site" / "audiogenetik.html").read_bytes()
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+def _result(key: str, seconds: float) -> build_module.JobResult:
+    files = {"site/x.html": b"", "pdf/x.pdf": b""} if key != "index:index" else {"site/index.html": b""}
+    return build_module.JobResult(key, files, seconds, pid=1, peak_rss=0)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_quiet_for_the_first_second_then_plain_lines():
+    stream = io.StringIO()
+    progress = build_module._Progress(stream, 3, started=time.perf_counter())
+    progress(_result("consolidated:rare", 0.44))
+    assert stream.getvalue() == ""  # a build done within a second shows no progress
+    progress.started -= 2
+    progress(_result("group:hjerte", 1.25))
+    progress(_result("index:index", 0.04))
+    progress.close()
+    assert stream.getvalue() == ("[1/3] consolidated:rare: html, pdf in 0.4 s\n"
+                                 "[2/3] group:hjerte: html, pdf in 1.2 s\n"
+                                 "[3/3] index:index: html in 0.0 s\n")
+
+
+def test_progress_on_a_terminal_keeps_a_status_line():
+    stream = _Terminal()
+    progress = build_module._Progress(stream, 3, started=time.perf_counter() - 2)
+    progress(_result("consolidated:rare", 0.4))
+    assert re.fullmatch(r"\r\033\[K\[1/3\] consolidated:rare: html, pdf in 0\.4 s\n1 of 3 reports done, 2 s",
+                        stream.getvalue())
+    progress.close()
+    assert stream.getvalue().endswith("\r\033[K")
+
+
+def test_a_slow_build_prints_progress_lines(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(build_module._Progress, "DELAY", 0.0)
+    _, log = run(project, tmp_path / "out")
+    lines = log.splitlines()
+    assert [re.sub(r" in \d+\.\d s$", "", line) for line in lines[:-1]] == [
+        "[1/5] consolidated:rare: html", "[2/5] consolidated:cancer: html",
+        "[3/5] group:hjerte: html", "[4/5] group:kraeft: html", "[5/5] index:index: html"]
+    assert re.fullmatch(rf"Built 5 of 5 reports \(html\) in \d+\.\d s; 21 files written under {tmp_path}/out",
+                        lines[-1])
