@@ -124,6 +124,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "report_in_preparation": {"da": "Ny udgave af rapporten er under udarbejdelse.",
                               "en": "A new edition of the report is in preparation."},
     "unit": {"da": "enhed", "en": "unit"},
+    "texts_in_other_language": {
+        "da": "Nogle af teksterne i denne rapport findes endnu ikke på dansk og vises på originalsproget.",
+        "en": "Some of the texts in this report are not yet available in English and are shown in their "
+              "original language.",
+    },
     "group_cards_note": {"da": "Tal for hver patientgruppe siden start.",
                          "en": "Figures for each patient group since the start."},
     "language_fallback": {"da": "(findes kun på dansk)", "en": "(only available in English)"},

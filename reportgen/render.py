@@ -8,6 +8,7 @@ which knows only published values.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -158,6 +159,12 @@ class Page:
             return Markup('<span lang="{}">{}</span>').format(lang, value)
         return escape(value)
 
+    def default_language(self, value: str) -> Markup:
+        """A plain string the project writes in its default language (a network's name), marked as such."""
+        if self.lang != self.default:
+            return Markup('<span lang="{}">{}</span>').format(self.default, value)
+        return escape(value)
+
     def plain(self, text: Text) -> str:
         return text.get(self.lang, self.default)[0]
 
@@ -302,6 +309,18 @@ def index_context(project: Project, published: PublishedProject, page: Page, t: 
     }
 
 
+def _has_missing_language(value, lang: str) -> bool:
+    """True if a text of `value` (a group, a report) is not written in `lang` and so falls back."""
+    if isinstance(value, Text):
+        return lang not in value.by_lang
+    if isinstance(value, tuple):
+        return any(_has_missing_language(v, lang) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_has_missing_language(getattr(value, f.name), lang) for f in dataclasses.fields(value)
+                   if f.name != "statistics")  # rows hold no texts, and there are many
+    return False
+
+
 def render_document(project: Project, published: PublishedProject, document: Document, lang: str, *,
                     root: str, lang_prefix: str, other_languages: list[dict], pdf_available: bool,
                     templates: Path, medium: str = "web", chart_map: dict | None = None,
@@ -322,6 +341,7 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         title = page.plain(group.name)
         description = f"{t.status_report}: {title}"
         template = "group.html"
+        own_texts = group
     elif document.kind == "consolidated":
         report = project.consolidated[document.key]
         as_of = published.category(document.key).as_of
@@ -332,6 +352,7 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         title = page.plain(report.title)
         description = title
         template = "consolidated.html"
+        own_texts = report
     else:
         page = Page(project, lang, published.national.as_of, medium)
         context = index_context(project, published, page, t)
@@ -340,6 +361,7 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         title = page.plain(project.config.title)
         description = title
         template = "index.html"
+        own_texts = None
     context.update(
         lang=lang,
         medium=medium,
@@ -355,6 +377,6 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         document=document,
         published_keys=frozenset(d.key for d in documents(project, include_drafts)),
         page={"title": title, "description": description, "example_data": example, "draft": draft,
-              "pdf_meta": None},
+              "pdf_meta": None, "texts_in_other_language": _has_missing_language(own_texts, lang)},
     )
     return env.get_template(template).render(context)

@@ -314,8 +314,26 @@ def test_a_draft_edition_is_left_out_and_nothing_links_to_it(tmp_path):
     assert not (site_dir / "data" / "hjerte.csv").exists()
 
 
+def test_an_edition_turned_draft_disappears_from_an_incremental_build(tmp_path):
+    root = write_project(tmp_path)
+    site_dir = root / "build" / "site"
+    build(root, out=root / "build", formats={"html"}, jobs=1, stream=io.StringIO())
+    assert 'href="hjerte.html"' in (site_dir / "rare.html").read_text(encoding="utf-8")
+    (root / "groups" / "hjerte.yaml").write_text(_draft(HEART), encoding="utf-8")
+    build(root, out=root / "build", formats={"html"}, jobs=1, stream=io.StringIO())
+    assert not (site_dir / "hjerte.html").exists()
+    for name in ("index.html", "rare.html", "en/index.html", "en/rare.html"):
+        assert "hjerte.html" not in (site_dir / name).read_text(encoding="utf-8"), name
+
+
 def test_with_include_drafts_the_draft_is_built_marked_and_linked(tmp_path):
     root = write_project(tmp_path, {"hjerte": _draft(HEART), "kraeft": CANCER})
+    build(root, out=root / "build", formats={"html"}, jobs=1, include_drafts=True, stream=io.StringIO())
+    site_dir = root / "build" / "site"
+    for name in ("index.html", "rare.html", "en/index.html", "en/rare.html"):
+        assert 'href="hjerte.html"' in (site_dir / name).read_text(encoding="utf-8"), name
+    assert Strings("da").draft_banner in (site_dir / "hjerte.html").read_text(encoding="utf-8")
+
     project = load_project(root)
     published = publish_project(project)
 
@@ -342,3 +360,22 @@ def test_a_draft_consolidated_report_is_not_linked_from_the_index(tmp_path):
                             templates=templates_dir(root))
     assert 'href="rare.html"' not in index
     assert 'href="cancer.html"' in index
+
+
+# --- texts in another language ----------------------------------------------------------------
+
+
+def test_a_text_missing_in_english_is_marked_danish_and_the_page_says_so(tmp_path):
+    root = write_project(tmp_path)  # HJ1's title and the texts are written in Danish only
+    project = load_project(root)
+    page = render_document(project, publish_project(project), Document("group", "hjerte"), "en", root="../",
+                           lang_prefix="en/", other_languages=[], pdf_available=False,
+                           templates=templates_dir(root))
+    assert f'<p class="lang-note">{Strings("en").texts_in_other_language}</p>' in page
+    assert '<h3 id="ind-HJ1">HJ1: <span lang="da">Kardiomyopati</span></h3>' in page
+    assert '<dd><span lang="da">Netværket for arvelige hjertesygdomme</span></dd>' in page
+    assert '<div lang="da"><p>Et kort resumé.</p>' in page
+    danish = render_document(project, publish_project(project), Document("group", "hjerte"), "da", root="",
+                             lang_prefix="", other_languages=[], pdf_available=False,
+                             templates=templates_dir(root))
+    assert "lang-note" not in danish and 'lang="da"' not in danish.split("<body>")[1]
