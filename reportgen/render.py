@@ -48,6 +48,8 @@ def documents(project: Project, include_drafts: bool) -> list[Document]:
     docs = [Document("group", g.id) for g in project.groups if include_drafts or g.edition.status == "approved"]
     for category in ("rare", "cancer"):
         report = project.consolidated.get(category)
+        if not project.groups_in(category):
+            continue  # nothing to consolidate: the texts wait for the category's first group
         if report is not None and (include_drafts or report.edition.status == "approved"):
             docs.append(Document("consolidated", category))
     docs.append(Document("index", "index"))
@@ -109,31 +111,24 @@ class Page:
         return self.config.units[key].label.get(self.lang, self.default)[0]
 
     # figures
+    @staticmethod
+    def _shown(value, format_value) -> str:
+        """A published figure's marker ('<5', 'x', '–'), or its value formatted; '–' where none exists."""
+        if isinstance(value, Published):
+            if value.value is None:
+                return value.marker
+            value = value.value
+        return "–" if value is None else format_value(value)
+
     def count(self, value) -> str:
         """A count as published: a number in the page's language, or its marker ('<5', 'x')."""
-        if isinstance(value, Published):
-            if value.value is None:
-                return value.marker
-            value = value.value
-        return formatting.number(value, self.lang)
+        return self._shown(value, lambda v: formatting.number(v, self.lang))
 
     def number(self, value, decimals: int = 1) -> str:
-        if isinstance(value, Published):
-            if value.value is None:
-                return value.marker
-            value = value.value
-        if value is None:
-            return "–"
-        return formatting.number(value, self.lang, decimals)
+        return self._shown(value, lambda v: formatting.number(v, self.lang, decimals))
 
     def percent(self, value, decimals: int = 1) -> str:
-        if isinstance(value, Published):
-            if value.value is None:
-                return value.marker
-            value = value.value
-        if value is None:
-            return "–"
-        return formatting.percent(value, self.lang, decimals)
+        return self._shown(value, lambda v: formatting.percent(v, self.lang, decimals))
 
     def yield_text(self, counts: PublishedCounts) -> str:
         """'31,2 % (28,0–34,6 %)', or the marker when hidden."""
