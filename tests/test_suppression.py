@@ -1,10 +1,11 @@
 """Small-count suppression: exact tables, and an attacker who tries to recover every hidden count.
 
-The attacker is written here, independently of the production code: it
-enumerates integer solutions of the published sums (depth-first search with
-forward checking) and asks, for each hidden non-zero count, whether any
-solution gives it a different value. If none does, the count is recovered and
-the test fails.
+The attacker is written here, independently of the production code: an
+exhaustive search over integer solutions of the published sums (split a
+domain in two, prune what interval reasoning rules out) asks, for each
+hidden non-zero count, whether any solution gives it a different value. If
+none does, the count is recovered and the test fails. Unlike the production
+code's bounds propagation, the search is exact.
 """
 
 from __future__ import annotations
