@@ -3,10 +3,11 @@
 Works in a temporary copy of the project and of reportgen's code (so edits made
 elsewhere during the run cannot invalidate the cache), never in build/.
 
-  floor          rendering the final print HTML of every report to PDF with
-                 WeasyPrint and nothing else: one process, the HTML made first
-                 (untimed), then only weasyprint.HTML(...).write_pdf timed, with
-                 the fetcher, font configuration and options the build uses
+  floor          rendering the final print HTML of all 19 reports to PDF with
+                 WeasyPrint and nothing else: the HTML is made first (untimed),
+                 then one fresh process that holds only WeasyPrint and the HTML
+                 times weasyprint.HTML(...).write_pdf alone, with the fetcher,
+                 font configuration and options the build uses
   full, jobs 1   `reportgen build --format html,pdf --jobs 1`, clean, whole process
   full, N cores  the same with --jobs N (all cores)
   no-op          the same again, nothing changed (median of 3)
@@ -31,11 +32,10 @@ Run: make bench   (or .venv/bin/python benchmarks/bench.py [--keep DIR] [--skip-
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 120  # ten years of monthly rows
 COPIES = 10  # 17 shipped groups -> 170
 EDITED_GROUP = "audiogenetik"
+EDITED_CATEGORY = "rare"  # its consolidated report
 MiB = 2**20
 
 
@@ -75,9 +76,9 @@ def copy_code_and_project(work: Path) -> tuple[Path, Path]:
     return code, project
 
 
-def ten_times_project(source: Path, target: Path) -> tuple[int, int]:
+def ten_times_project(source: Path, target: Path) -> tuple[int, int, int]:
     """170 groups, 10 copies of each shipped one with new ids and names, each in operation
-    for 10 years: its real months repeat back in time. Returns (groups, rows)."""
+    for 10 years: its real months repeat back in time. Returns (groups, rows, shipped rows)."""
     from reportgen import model as m
     from reportgen.loader import load_project
     from reportgen.yamlsource import MAX_FILE_BYTES
@@ -121,7 +122,7 @@ def ten_times_project(source: Path, target: Path) -> tuple[int, int]:
                 sys.exit(f"{path} is {path.stat().st_size} bytes, over the loader's limit of {MAX_FILE_BYTES}")
             groups += 1
             rows += len(lines)
-    return groups, rows
+    return groups, rows, sum(len(g.statistics.monthly) for g in project.groups)
 
 
 def _sub(pattern: str, replacement: str, text: str) -> str:
@@ -151,9 +152,14 @@ def touch_a_text(project: Path) -> None:
 def reportgen(code: Path, args: list[str], *, watch_memory: bool = False) -> Run:
     """Run `python -m reportgen ARGS` as its own process; wall and CPU time, and with
     `watch_memory` the peak memory of each of its worker processes."""
+    return measure(code, ["-m", "reportgen", *args], watch_memory=watch_memory)[0]
+
+
+def measure(code: Path, args: list[str], *, watch_memory: bool = False) -> tuple[Run, str]:
+    """Run `python ARGS` with reportgen's code copy on the path; its Run and its standard output."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "reportgen", *args], env=env, cwd=code,
+    process = subprocess.Popen([sys.executable, *args], env=env, cwd=code,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peaks: dict[int, int] = {}
     private: dict[int, int] = {}
@@ -168,11 +174,11 @@ def reportgen(code: Path, args: list[str], *, watch_memory: bool = False) -> Run
     if watcher:
         watcher.join()
     if process.returncode != 0:
-        sys.exit(f"reportgen {' '.join(args)} failed ({process.returncode}):\n{stderr.decode()}")
-    parent = peaks.pop(process.pid, usage.ru_maxrss * 1024)
+        sys.exit(f"python {' '.join(args)} failed ({process.returncode}):\n{stderr.decode()}")
+    parent = max(peaks.pop(process.pid, 0), usage.ru_maxrss * 1024)
     private.pop(process.pid, None)
     return Run(wall, usage.ru_utime + usage.ru_stime, sorted(peaks.values(), reverse=True) or None, parent,
-               sorted(private.values(), reverse=True) or None)
+               sorted(private.values(), reverse=True) or None), stdout.decode()
 
 
 def _drain(process) -> tuple[bytes, bytes]:
@@ -223,6 +229,8 @@ def _watch_memory(pid: int, peaks: dict[int, int], private: dict[int, int]) -> N
         except OSError:
             children = []
         for p in [pid, *map(int, children)]:
+            if p != pid and _status_field(p, "Name") != _status_field(pid, "Name"):
+                continue  # not a worker (ldconfig, run by a library to find its C libraries)
             value = _status_field(p, "VmHWM")
             if value:
                 peaks[p] = max(peaks.get(p, 0), int(value.split()[0]) * 1024)
@@ -234,49 +242,63 @@ def median_of(runs: list[Run]) -> Run:
     return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
 
 
-def floor(code: Path, project: Path) -> Run:
-    """WeasyPrint alone: the print HTML of every report rendered first, untimed; then only
-    write_pdf, timed, in this process, with the build's fetcher, fonts and options."""
+def print_html(code: Path, project: Path, folder: Path, only: set[str] | None = None) -> None:
+    """Write the final print HTML of the project's reports (those in `only`, if given) into
+    `folder`, one file per report, as the build renders it for WeasyPrint."""
     sys.path.insert(0, str(code))
     try:
-        import weasyprint
-
-        from reportgen import pdf
         from reportgen.loader import load_project
         from reportgen.paths import templates_dir
         from reportgen.render import document_charts, documents, render_document
         from reportgen.suppression import publish_project
 
-        if not all(hasattr(pdf, name) for name in ("_fetcher_class", "_house_font_configuration")):
-            sys.exit("bench: reportgen.pdf no longer has _fetcher_class and _house_font_configuration; "
-                     "update floor() to call WeasyPrint the way render_pdf does")
         loaded = load_project(project)
         published = publish_project(loaded)
         templates = templates_dir(project)
         lang = loaded.config.default_language
-        pages = []
+        folder.mkdir()
         for document in documents(loaded, include_drafts=False):
-            if document.kind == "index":
+            if document.kind == "index" or (only is not None and document.key not in only):
                 continue
             charts = document_charts(loaded, published, document, lang)
-            pages.append(render_document(loaded, published, document, lang, root="", lang_prefix="",
-                                         other_languages=[], pdf_available=False, templates=templates,
-                                         medium="print", chart_map=charts))
-        assets = templates / "assets"
-        font_dir = pdf.house_font_dir()
-        base_url = assets.resolve().parent.as_uri() + "/"
-        wall = cpu = 0.0
-        for html in pages:
-            fetcher = pdf._fetcher_class()(assets, font_dir)
-            with pdf._house_font_configuration() as font_config:
-                started, started_cpu = time.perf_counter(), time.process_time()
-                weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-                    font_config=font_config, pdf_variant="pdf/ua-1", pdf_identifier=True, uncompressed_pdf=False)
-                wall += time.perf_counter() - started
-                cpu += time.process_time() - started_cpu
-        return Run(wall, cpu)
+            html = render_document(loaded, published, document, lang, root="", lang_prefix="",
+                                   other_languages=[], pdf_available=False, templates=templates,
+                                   medium="print", chart_map=charts)
+            (folder / f"{document.key}.html").write_text(html, encoding="utf-8")
     finally:
         sys.path.remove(str(code))
+
+
+def floor(code: Path, folder: Path, assets: Path) -> tuple[Run, dict[str, list[float]]]:
+    """WeasyPrint alone on the HTML in `folder`, in a fresh process that holds nothing else:
+    the seconds in write_pdf (wall, CPU) in all and per report; the process's peak memory."""
+    process, stdout = measure(code, [__file__, "--floor-only", str(folder), str(assets)])
+    reports = json.loads(stdout)
+    return Run(sum(w for w, _ in reports.values()), sum(c for _, c in reports.values()),
+               parent_peak=process.parent_peak), reports
+
+
+def floor_only(folder: Path, assets: Path) -> None:
+    """The floor's own process: print, as JSON, each report's seconds in write_pdf: [wall, CPU]."""
+    import weasyprint
+
+    from reportgen import pdf
+
+    if not all(hasattr(pdf, name) for name in ("_fetcher_class", "_house_font_configuration")):
+        sys.exit("bench: reportgen.pdf no longer has _fetcher_class and _house_font_configuration; "
+                 "update floor_only() to call WeasyPrint the way render_pdf does")
+    font_dir = pdf.house_font_dir()
+    base_url = assets.resolve().parent.as_uri() + "/"
+    pages = {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.html"))}
+    seconds = {}
+    for name, html in pages.items():
+        fetcher = pdf._fetcher_class()(assets, font_dir)
+        with pdf._house_font_configuration() as font_config:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+                font_config=font_config, pdf_variant="pdf/ua-1", pdf_identifier=True, uncompressed_pdf=False)
+            seconds[name] = [time.perf_counter() - started, time.process_time() - started_cpu]
+    print(json.dumps(seconds))
 
 
 # --- the table ----------------------------------------------------------------------------
@@ -291,7 +313,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
     parser.add_argument("--skip-10x", action="store_true", help="leave out the 10x run (the longest)")
+    parser.add_argument("--floor-only", nargs=2, type=Path, metavar=("HTML_DIR", "ASSETS"), help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.floor_only:
+        floor_only(*options.floor_only)
+        return
     cores = len(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory(prefix="reportgen-bench-") as folder:
         work = options.keep or Path(folder)
@@ -305,7 +331,11 @@ def main() -> None:
                                     "--jobs", str(jobs)], **kw)
 
         step("floor (WeasyPrint alone)")
-        floor_run = floor(code, project)
+        assets = project / "templates" / "assets"
+        print_html(code, project, work / "floor")
+        floor_run, floor_reports = floor(code, work / "floor", assets)
+        if len(floor_reports) != 19:
+            print(f"  (the floor rendered {len(floor_reports)} reports, not 19)")
         step("full build, --jobs 1")
         jobs1 = build("out-1", 1, watch_memory=True)
         step(f"full build, --jobs {cores}")
@@ -322,13 +352,28 @@ def main() -> None:
         if not options.skip_10x:
             step("10x project")
             sys.path.insert(0, str(code))
-            groups, rows = ten_times_project(project, work / "project-10x")
+            groups, rows, shipped_rows = ten_times_project(project, work / "project-10x")
             sys.path.remove(str(code))
-            print(f"  {groups} groups, {rows} monthly rows", flush=True)
+            print(f"  {groups} groups, {rows} monthly rows ({rows / shipped_rows:.0f}x the shipped "
+                  f"{shipped_rows})", flush=True)
             step(f"10x full build, --jobs {cores}")
             ten = reportgen(code, ["build", str(work / "project-10x"), "--out", str(work / "out-10x"),
                                    "--format", "html,pdf", "--jobs", str(cores)], watch_memory=True)
+            # The floor at 10x, sampled: both consolidated reports and the first copy of each
+            # group; the other nine copies of a group are the same report under another name.
+            step("10x floor, sampled: rare.pdf alone, then cancer.pdf and 17 group reports")
+            firsts = {f"{key}-01" for key in floor_reports if key not in ("rare", "cancer")}
+            print_html(code, work / "project-10x", work / "floor-10x", {"rare", "cancer"} | firsts)
+            (work / "floor-10x-rare").mkdir()
+            shutil.move(work / "floor-10x" / "rare.html", work / "floor-10x-rare" / "rare.html")
+            ten_rare, _ = floor(code, work / "floor-10x-rare", assets)
+            _, ten_reports = floor(code, work / "floor-10x", assets)
+            groups_floor = sum(w for key, (w, _) in ten_reports.items() if key in firsts)
+            ten_floor = ten_rare.wall + ten_reports["cancer"][0] + COPIES * groups_floor
 
+        # What an edit must render at least: WeasyPrint's time for the edited group's PDF and its
+        # consolidated report's, one after the other at best in parallel.
+        edited_floor = max(floor_reports[EDITED_GROUP][0], floor_reports[EDITED_CATEGORY][0])
         load_after = os.getloadavg()[0]
         peaks = (jobs1.workers_peak or [jobs1.parent_peak]) + (full.workers_peak or [])
         peak = max(peaks)
@@ -344,6 +389,8 @@ def main() -> None:
             row("no-op rebuild", f"{noop.wall:.2f} s", "≤ 0.5 s", noop.wall <= 0.5, f"{noop.cpu:.2f} s"),
             row("one-group edit", f"{edit.wall:.1f} s = {edit.wall / full.wall:.0%} of full",
                 "≤ 25% of full", edit.wall <= 0.25 * full.wall, f"{edit.cpu:.1f} s = {edit.cpu / full.cpu:.0%}"),
+            row("  its floor: the longest PDF it renders", f"{edited_floor:.1f} s = {edited_floor / full.wall:.0%} "
+                f"of full ({EDITED_CATEGORY}.pdf)", "", None),
             row("reportgen check", f"{check.wall:.2f} s", "≤ 0.5 s", check.wall <= 0.5, f"{check.cpu:.2f} s"),
             row("peak memory per worker (RSS)", f"{peak / MiB:.0f} MiB: workers " + mib(full.workers_peak)
                 + f"; --jobs 1: {jobs1.parent_peak / MiB:.0f}", "≤ 250 MiB", peak <= 250 * MiB,
@@ -354,6 +401,10 @@ def main() -> None:
             lines += [
                 row(f"10x build, --jobs {cores}", f"{ten.wall:.1f} s = {ten.wall / full.wall:.1f}x 1x",
                     "≤ 11x", ten.wall <= 11 * full.wall, f"{ten.cpu:.1f} s = {ten.cpu / full.cpu:.1f}x"),
+                row("  10x floor (sampled, 172 PDFs)", f"{ten_floor:.1f} s = {ten_floor / floor_run.wall:.1f}x "
+                    "the 1x floor", "", None),
+                row("  10x floor: rare.pdf alone", f"{ten_rare.wall:.1f} s, peak memory "
+                    f"{ten_rare.parent_peak / MiB:.0f} MiB", "", None),
                 row("10x peak memory per worker (RSS)", f"{ten_peak / MiB:.0f} MiB: workers "
                     + mib(ten.workers_peak) + f"; parent {ten.parent_peak / MiB:.0f}", "≤ 250 MiB",
                     ten_peak <= 250 * MiB, "private: " + mib(ten.workers_private)),
@@ -375,5 +426,4 @@ def step(name: str) -> None:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     main()

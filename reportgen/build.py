@@ -100,12 +100,13 @@ def _render_job(document) -> JobResult:
             root = "" if lang == default else "../"
             html = render_document(project, published, document, lang, root=root, lang_prefix=prefix,
                                    other_languages=_language_links(project, document, lang, languages),
-                                   pdf_available=pdf_wanted, templates=templates, chart_map=charts)
+                                   pdf_available=pdf_wanted, templates=templates, chart_map=charts,
+                                   include_drafts=options.include_drafts)
             out[f"{SITE_DIR}/{prefix}{document.html_name}"] = html.encode("utf-8")
         if print_wanted:
             html = render_document(project, published, document, lang, root="", lang_prefix="",
                                    other_languages=[], pdf_available=False, templates=templates,
-                                   medium="print", chart_map=charts)
+                                   medium="print", chart_map=charts, include_drafts=options.include_drafts)
             pdf = render_pdf(html, name=document.pdf_name, assets_dir=templates / "assets",
                              metadata=_pdf_metadata(project, document, lang, PdfMetadata, source_date))
             out[f"{PDF_DIR}/{document.pdf_name}"] = pdf
@@ -152,9 +153,9 @@ def _pdf_metadata(project, document, lang, PdfMetadata, source_date):
 
 
 def _job_cost(project, document) -> int:
-    """Longest first: consolidated reports, then groups by rows; the index last."""
+    """Longest first: consolidated reports by their number of groups, then groups by rows; the index last."""
     if document.kind == "consolidated":
-        return 10**9
+        return 10**9 + len(project.groups_in(document.key))
     if document.kind == "index":
         return 0
     return 1000 + len(project.group(document.key).statistics.monthly)
@@ -267,16 +268,18 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
     todo = [d for d in docs if not manifest.job_is_current(cache.job_key(d), fingerprints[cache.job_key(d)],
                                                            expected[d], out)]
 
-    _STATE.update(project=project, published=published, options=options, templates=templates, languages=langs)
-    progress = _Progress(stream, len(todo), started)
-    try:
-        if todo:
+    results = []
+    if todo:
+        _STATE.update(project=project, published=published, options=options, templates=templates,
+                      languages=langs)
+        progress = _Progress(stream, len(todo), started)
+        try:
             _prepare_renderers(templates)
-        with _frozen_heap():
-            results = _run_jobs(todo, jobs, progress)
-    finally:
-        _STATE.clear()
-        progress.close()
+            with _frozen_heap():
+                results = _run_jobs(todo, jobs, progress)
+        finally:
+            _STATE.clear()
+            progress.close()
 
     # Everything rendered: now write. Each file atomically; files that hold the same bytes are left alone.
     new_manifest = cache.Manifest(inputs_key=inputs.key)

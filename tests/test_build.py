@@ -219,7 +219,6 @@ def test_html_and_pdf_in_parallel_then_html_alone(project, tmp_path):
                     for name in ("cancer", "hjerte", "kraeft", "rare")]
     assert files["pdf/hjerte.pdf"] == files["site/pdf/hjerte.pdf"]
     assert "Arvelige hjertesygdomme" in PdfReader(out / "pdf" / "hjerte.pdf").pages[0].extract_text()
-    assert all(mib < 250 for mib in (peak / 2**20 for peak in report.peak_memory.values()))
 
     again, _ = run(project, out, formats=("html", "pdf"), jobs=2)
     assert again.rendered == []
@@ -372,3 +371,25 @@ def test_a_slow_build_prints_progress_lines(project, tmp_path, monkeypatch):
         "[3/5] group:hjerte: html", "[4/5] group:kraeft: html", "[5/5] index:index: html"]
     assert re.fullmatch(rf"Built 5 of 5 reports \(html\) in \d+\.\d s; 21 files written under {tmp_path}/out",
                         lines[-1])
+
+
+def test_a_category_without_groups_builds_without_its_consolidated_report(tmp_path):
+    from projects import HEART, write_project
+
+    from reportgen.build import build
+
+    root = write_project(tmp_path / "p", {"hjerte": HEART})
+    report = build(root, out=tmp_path / "out", formats={"html"}, jobs=1, stream=io.StringIO())
+    site = tmp_path / "out" / "site"
+    assert (site / "rare.html").is_file() and (site / "hjerte.html").is_file()
+    assert not (site / "cancer.html").exists()
+    assert "consolidated:cancer" not in report.rendered
+
+
+def test_the_command_line_builds_with_every_core_by_default(project, tmp_path, monkeypatch):
+    from reportgen.cli import main
+
+    calls = []
+    monkeypatch.setattr(build_module, "build", lambda root, **options: calls.append(options))
+    assert main(["build", str(project), "--out", str(tmp_path / "out"), "--format", "html"]) == 0
+    assert calls[0]["jobs"] == build_module.default_jobs() == len(os.sched_getaffinity(0))
