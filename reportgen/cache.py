@@ -114,16 +114,16 @@ def job_fingerprints(project, published, documents, inputs: Inputs, code: str, o
                      languages) -> dict[str, str]:
     """A digest per report of everything it shows: change any of it and the report is rendered again.
 
-    A group's page shows its group file and its published figures; a consolidated
-    report shows every group of its category; the index shows every group. Published
-    figures are included because suppression is project-wide: a group's figures can
-    change when another group's rows do.
+    A group's page shows its group (as loaded, with its archived editions) and its
+    published figures; a consolidated report shows every group of its category; the
+    index shows every group. Published figures are included because suppression is
+    project-wide: a group's figures can change when another group's rows do.
     """
     from .loader import CONFIG_FILE
 
-    common = "\0".join([code, options_text(options), repr(languages),
+    common = "\0".join([code, options_text(options), repr(languages), repr(project.config),
                         inputs.digest_of(Path(project.root) / CONFIG_FILE)])
-    groups = {g.id: digest("\0".join([common, inputs.digest_of(g.path), repr(published.group(g.id))]).encode())
+    groups = {g.id: digest("\0".join([common, _group_text(g, inputs), repr(published.group(g.id))]).encode())
               for g in project.groups}
     fingerprints = {}
     for document in documents:
@@ -132,16 +132,26 @@ def job_fingerprints(project, published, documents, inputs: Inputs, code: str, o
             fingerprints[key] = groups[document.key]
             continue
         if document.kind == "consolidated":
-            parts = [inputs.digest_of(project.consolidated[document.key].path),
-                     repr(published.category(document.key))]
+            parts = [_consolidated_text(project.consolidated[document.key]), repr(published.category(document.key))]
             parts += [groups[g.id] for g in project.groups_in(document.key)]
         else:
             parts = [repr(published.national)]
             parts += [repr(published.category(c)) for c in sorted({g.category for g in project.groups})]
             parts += [groups[g.id] for g in project.groups]
-            parts += [inputs.digest_of(c.path) for _, c in sorted(project.consolidated.items())]
+            parts += [_consolidated_text(c) for _, c in sorted(project.consolidated.items())]
         fingerprints[key] = digest("\0".join([common, key, *parts]).encode())
     return fingerprints
+
+
+def _group_text(group, inputs: Inputs) -> str:
+    """The group as loaded, but for its monthly rows: they are most of the file (and most of the
+    time a repr would take), so the digest of the file stands for them."""
+    without_rows = replace(group, path=None, statistics=replace(group.statistics, monthly=()))
+    return f"{inputs.digest_of(group.path)}\0{without_rows!r}"
+
+
+def _consolidated_text(report) -> str:
+    return repr(replace(report, path=None))
 
 
 @dataclass

@@ -114,6 +114,20 @@ def test_an_edit_renders_exactly_the_reports_that_show_it(project, built, tmp_pa
     assert tree(built) == clean_build(project, tmp_path)
 
 
+def test_an_edited_archive_renders_its_group_again(project, tmp_path):
+    from reportgen.cli import main
+
+    assert main(["new-edition", "hjerte", "--date", "2024-07-31", str(project)]) == 0
+    edit(project / "groups" / "hjerte.yaml", "status: draft", "status: approved")
+    out = tmp_path / "out"
+    run(project, out)
+    archive = project / "groups" / "editions" / "hjerte" / "2024-06-28.yaml"
+    edit(archive, "  patients: 26\n", "  patients: 24\n")  # the group file itself is unchanged
+    report, _ = run(project, out)
+    assert sorted(report.rendered) == ["consolidated:rare", "group:hjerte", "index:index"]
+    assert tree(out) == clean_build(project, tmp_path)
+
+
 def test_changed_figures_render_the_group_and_match_a_clean_build(project, built, tmp_path):
     edit(project / "groups" / "hjerte.yaml", "patients: 9,", "patients: 7,")
     report, _ = run(project, built)
@@ -291,7 +305,21 @@ def shipped_build(tmp_path_factory) -> tuple[Path, Path]:
     return root, base / "out"
 
 
-def test_a_killed_build_of_the_shipped_project_leaves_every_file_whole(shipped_build, tmp_path):
+def _starts_writing(out: Path, process: subprocess.Popen) -> None:
+    """Return as soon as the build has a temporary file or has replaced a PDF (or has ended)."""
+    folders = [out / "pdf", out / "site", out / "site" / "en", out / "site" / "pdf"]
+    before = {p: p.stat().st_mtime_ns for folder in folders for p in folder.iterdir()}
+    while process.poll() is None:
+        for folder in folders:
+            for entry in os.scandir(folder):
+                path = Path(entry.path)
+                if entry.name.startswith(TEMP_PREFIX) or entry.stat().st_mtime_ns != before.get(path):
+                    return
+        time.sleep(0.001)
+
+
+@pytest.mark.parametrize("kill_when", ["after 1.5 s", "as it starts writing"])
+def test_a_killed_build_of_the_shipped_project_leaves_every_file_whole(shipped_build, tmp_path, kill_when):
     from pypdf import PdfReader
 
     source, previous = shipped_build
@@ -304,8 +332,12 @@ def test_a_killed_build_of_the_shipped_project_leaves_every_file_whole(shipped_b
                      encoding="utf-8")
     command = [sys.executable, "-m", "reportgen", "build", str(root), "--out", str(out), "--format", "html,pdf"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(1.5)
-    os.killpg(process.pid, signal.SIGKILL)  # the build and its workers
+    if kill_when == "after 1.5 s":
+        time.sleep(1.5)
+    else:
+        _starts_writing(out, process)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)  # the build and its workers
     process.wait()
 
     after = tree(out)
