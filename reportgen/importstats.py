@@ -1,23 +1,6 @@
 """Merge a statistics export from the genome center (CSV) into the group files.
 
-The export has one row per month, region, group and indication, and a header
-row naming these columns, in any order:
-
-| column       | what it holds                                                      |
-|--------------|--------------------------------------------------------------------|
-| `month`      | the month, written YYYY-MM (e.g. 2024-05)                          |
-| `region`     | a region key from reportgen.yaml (e.g. hovedstaden)                |
-| `group`      | a group id, the name of its file in groups/ without .yaml          |
-| `indication` | one of that group's indication codes (e.g. NY1)                    |
-| `patients`   | unique patients (probands) referred for WGS that month             |
-| `germline`   | germline samples sequenced (WGS analyses)                          |
-| `somatic`    | somatic (tumour) samples sequenced                                 |
-| `rna`        | RNA samples sequenced                                              |
-| `diagnosed`  | patients with a clinically relevant finding                        |
-
-Values are separated by `;` (as Danish Excel writes them) or `,`, whichever
-the header row uses. A UTF-8 byte order mark and Windows line endings are
-fine; empty lines are skipped. Counts are whole numbers of 0 or more.
+The export's columns and how it is read are described in `statsexport`.
 
 For every group named in the export, the rows replace that group's whole
 `statistics.monthly` list; groups not named are left alone. The rows are
@@ -35,9 +18,7 @@ first), as a spreadsheet counts them.
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import re
 import shutil
 import tempfile
@@ -47,264 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
-from .errors import InputError, Problem, UsageError, relative_path
+from .encoding import split_bom
+from .errors import InputError, Problem, relative_path
 from .loader import CONFIG_FILE, GROUPS_DIR, load_project
-from .schema import did_you_mean
+from .statsexport import COLUMNS, COUNT_COLUMNS, ExportRow, parse_export, read_export
 from .writer import write_text
 from .yamlsource import Mapping, Node, Source
 from .yamlsource import Sequence as SequenceNode
 
-COLUMNS = ("month", "region", "group", "indication", "patients", "germline", "somatic", "rna", "diagnosed")
-COUNT_COLUMNS = ("patients", "germline", "somatic", "rna", "diagnosed")
+__all__ = ["COLUMNS", "COUNT_COLUMNS", "ExportRow", "GroupChange", "ImportResult", "canonical_rows", "check_merged",
+           "format_row", "import_stats", "parse_export", "plan_import", "read_export", "replace_monthly", "totals"]
 
-_UTF8_BOM = b"\xef\xbb\xbf"
 # The line breaks libyaml counts, so text lines match the node tree's line numbers.
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _CODE_PARTS = re.compile(r"([^0-9]*)([0-9]*)(.*)")
-
-
-# --- reading the export -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportRow:
-    """One valid row of the export: the group it belongs to and the CSV line it came from."""
-
-    group: str
-    row: m.MonthlyRow
-    line: int
-
-
-def read_export(path: Path, project: m.Project, display: str | None = None) -> list[ExportRow]:
-    """Read and validate the export at `path` against `project`; raise InputError listing every bad row."""
-    display = display or relative_path(path, None)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read '{display}': {exc.strerror or exc}") from None
-    return parse_export(data, project, display)
-
-
-def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRow]:
-    """Validate the bytes of an export (see `read_export`)."""
-    problems: list[Problem] = []
-    text = _decode(data, display, problems)
-    records = _records(text, display, problems) if text is not None else []
-    if problems:
-        raise InputError(problems)
-    if not records:
-        raise InputError([Problem(display, 1, 1, "the file is empty; expected a header row naming the columns "
-                                                 + ", ".join(COLUMNS))])
-    header_line, header = records[0]
-    while header and not header[-1]:
-        header = header[:-1]  # a spreadsheet's empty cells after the last column
-    columns = _columns(header, display, header_line, problems)
-    if not problems and len(records) == 1:
-        problems.append(Problem(display, header_line, 1, "the file has a header but no rows; expected one row "
-                                                         "per month, region, group and indication"))
-    if problems:
-        raise InputError(problems)
-    rows = _RowChecker(project, display, columns, problems).check_all(records[1:])
-    if problems:
-        raise InputError(problems)
-    return rows
-
-
-def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM):]  # Excel's "CSV UTF-8" starts with a byte order mark
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        problems.append(Problem(display, line, 1,
-                                f"byte 0x{data[exc.start]:02X} is not UTF-8 text; save the export as "
-                                "'CSV UTF-8' (in Danish Excel: 'CSV UTF-8 (kommasepareret)')"))
-        return None
-
-
-def _records(text: str, display: str, problems: list[Problem]) -> list[tuple[int, list[str]]]:
-    """The non-empty CSV records, each with the line it starts on."""
-    first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
-    delimiter = ";" if first_line.count(";") >= max(1, first_line.count(",")) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
-    line = 1
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                records.append((line, [cell.strip() for cell in record]))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        problems.append(Problem(display, line, 1, f"this line is not valid CSV ({exc}); "
-                                                  "check that every opening quote (\") is closed"))
-    if records and "\t" in first_line and len(records[0][1]) == 1:
-        problems.append(Problem(display, records[0][0], 1, "the columns are separated by tabs; "
-                                                           "save the export as CSV, with ';' or ','"))
-    return records
-
-
-def _columns(header: list[str], display: str, line: int, problems: list[Problem]) -> dict[str, int]:
-    """Map each known column name to its index in the header; report unknown, missing and repeated ones."""
-    columns: dict[str, int] = {}
-    names = [raw.lower() for raw in header]
-    suggested = set()
-    for index, (raw, name) in enumerate(zip(header, names)):
-        if not name:
-            problems.append(Problem(display, line, index + 1,
-                                    f"column {index + 1} of the header has no name; expected one of: "
-                                    f"{', '.join(COLUMNS)}"))
-        elif name not in COLUMNS:
-            close = did_you_mean(name, [c for c in COLUMNS if c not in names])
-            if close:
-                suggested.add(close.split("'")[1])  # its own message names the column; no "missing" too
-            problems.append(Problem(display, line, index + 1, f"unknown column '{raw}'"
-                                    + (close or f"; expected the columns {', '.join(COLUMNS)}")))
-        elif name in columns:
-            problems.append(Problem(display, line, index + 1,
-                                    f"the column '{name}' appears twice (columns {columns[name] + 1} and "
-                                    f"{index + 1}); keep one of them"))
-        else:
-            columns[name] = index
-    missing = [c for c in COLUMNS if c not in columns and c not in suggested]
-    if missing:
-        problems.append(Problem(display, line, 1,
-                                f"the header has no column {', '.join(repr(c) for c in missing)}; "
-                                f"the export needs the columns {', '.join(COLUMNS)}"))
-    return columns
-
-
-class _RowChecker:
-    """Checks each row against the project, collecting every problem with its line and column."""
-
-    def __init__(self, project: m.Project, display: str, columns: dict[str, int], problems: list[Problem]):
-        self.display = display
-        self.columns = columns
-        self.width = max(columns.values()) + 1
-        self.problems = problems
-        self.groups = {g.id: g for g in project.groups}
-        self.group_ids = sorted(self.groups)
-        self.regions = list(project.config.regions)
-        self.codes = {g.id: [i.code for i in g.indications] for g in project.groups}
-        self.periods = {g.id: (m.Month.of(g.in_operation_since), m.Month.of(g.statistics.as_of))
-                        for g in project.groups}
-        self.months: dict[str, m.Month] = {}  # an export repeats each month many times
-
-    def fail(self, line: int, column: str | None, message: str) -> None:
-        index = self.columns[column] + 1 if column else 1
-        self.problems.append(Problem(self.display, line, index, message))
-
-    def check_all(self, records: Iterable[tuple[int, list[str]]]) -> list[ExportRow]:
-        rows: list[ExportRow] = []
-        first_line: dict[tuple, int] = {}
-        for line, cells in records:
-            if len(cells) < self.width or any(cells[self.width:]):  # empty cells at the end are harmless
-                self.fail(line, None, f"the line has {len(cells)} values, but the header names "
-                                      f"{self.width} columns; give one value per column")
-                continue
-            row = self.check(line, cells)
-            if row is None:
-                continue
-            key = (row.group, row.row.month, row.row.region, row.row.indication)
-            if key in first_line:
-                self.fail(line, None, f"a second row for {row.group}, {row.row.month}, {row.row.region}, "
-                                      f"{row.row.indication} (the first is on line {first_line[key]}); "
-                                      "merge them into one row")
-                continue
-            first_line[key] = line
-            rows.append(row)
-        return rows
-
-    def check(self, line: int, cells: list[str]) -> ExportRow | None:
-        """The row, or None if it has problems (each reported)."""
-        value = {name: cells[index] for name, index in self.columns.items()}
-        before = len(self.problems)
-        group_id = value["group"]
-        if group_id not in self.groups:
-            self.fail(line, "group", (f"'group' is {_shown(group_id)}, which is not a group of this project "
-                                      "(the file names in groups/)" + did_you_mean(group_id, self.group_ids))
-                      if group_id else "'group' is empty; expected a group id, the name of its file in groups/")
-            group_id = None
-        month = self.month(line, value["month"], group_id)
-        region = value["region"]
-        if region not in self.regions:
-            self.fail(line, "region", f"'region' is {_shown(region)}, which is not a region in reportgen.yaml "
-                                      f"({', '.join(self.regions)}){did_you_mean(region, self.regions)}")
-        code = value["indication"]
-        if group_id is not None and code not in self.codes[group_id]:
-            codes = self.codes[group_id]
-            self.fail(line, "indication", f"'indication' is {_shown(code)}, which is not one of the indications "
-                                          f"of {group_id} ({', '.join(codes)}){did_you_mean(code, codes)}")
-        counts = {}
-        for name in COUNT_COLUMNS:
-            text = value[name]
-            counts[name] = int(text) if text.isascii() and text.isdigit() else self.count(line, name, text)
-        if None not in counts.values():
-            analyses = m.Analyses(counts["germline"], counts["somatic"], counts["rna"])
-            if counts["diagnosed"] > counts["patients"]:
-                self.fail(line, "diagnosed", f"'diagnosed' is {counts['diagnosed']}, more than 'patients' "
-                                             f"({counts['patients']}); diagnosed patients are counted among "
-                                             "the patients")
-            if counts["patients"] > analyses.total:
-                self.fail(line, "patients", f"'patients' is {counts['patients']}, more than the WGS analyses "
-                                            f"(germline + somatic + rna = {analyses.total}); every patient has "
-                                            "at least one analysis")
-        if len(self.problems) > before:
-            return None
-        row = m.MonthlyRow(month, region, code, counts["patients"], analyses, counts["diagnosed"])
-        return ExportRow(group_id, row, line)
-
-    def month(self, line: int, text: str, group_id: str | None) -> m.Month | None:
-        month = self.months.get(text)
-        if month is None:
-            month = self.months[text] = _parse_month(text)
-        if month is _INVALID_MONTH:
-            hint = ""
-            if text and not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", text):
-                hint = " (a spreadsheet may have turned it into a date; format the column as text)"
-            self.fail(line, "month", f"'month' is {_shown(text)}; expected a month written YYYY-MM, "
-                                     f"e.g. 2024-05{hint}")
-            return None
-        if group_id is not None:
-            start, end = self.periods[group_id]
-            if not start <= month <= end:
-                group = self.groups[group_id]
-                self.fail(line, "month", f"'month' is {month}, outside the period of {group_id}: from {start} "
-                                         f"(in operation since {group.in_operation_since}) to {end} (statistics "
-                                         f"as of {group.statistics.as_of}); for newer figures, first update "
-                                         f"'statistics.as_of' in groups/{group_id}.yaml")
-        return month
-
-    def count(self, line: int, column: str, text: str) -> None:
-        """Report why `text` is not a count (digits are taken before this is called)."""
-        if not text:
-            message = f"'{column}' is empty; expected a whole number (0 or more), 0 for none"
-        elif re.fullmatch(r"-\s*[0-9]+([.,][0-9]+)?", text):
-            message = f"'{column}' is {text}; a count cannot be negative"
-        elif re.fullmatch(r"[0-9][0-9., ]*", text):
-            message = (f"'{column}' is {text}; expected a whole number written with digits only, "
-                       "without decimals or thousands separators")
-        else:
-            message = f"'{column}' is {_shown(text)}; expected a whole number (0 or more)"
-        self.fail(line, column, message)
-        return None
-
-
-_INVALID_MONTH = m.Month(0, 0)
-
-
-def _parse_month(text: str) -> m.Month:
-    match = _MONTH.fullmatch(text)
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        return _INVALID_MONTH
-    return m.Month(int(match.group(1)), int(match.group(2)))
-
-
-def _shown(text: str) -> str:
-    if not text:
-        return "empty"
-    return f"'{text}'" if len(text) <= 40 else f"'{text[:37]}...'"
 
 
 # --- merging into the group files ---------------------------------------------
@@ -406,10 +143,8 @@ _CHANGED_MEANWHILE = "the file was changed by someone else during the import; ru
 
 def _read_text(path: Path) -> str:
     """The file's text, a byte order mark kept as U+FEFF so writing it back gives the same bytes."""
-    data = path.read_bytes()
-    if data.startswith(_UTF8_BOM):
-        return "\ufeff" + data[len(_UTF8_BOM):].decode("utf-8")
-    return data.decode("utf-8")
+    bom, data = split_bom(path.read_bytes())
+    return bom + data.decode("utf-8")
 
 
 def replace_monthly(text: str, root: Mapping, rows: Sequence[m.MonthlyRow], display: str,
@@ -520,7 +255,7 @@ def check_merged(project: m.Project, changes: Sequence[GroupChange]) -> None:
             (copy / change.path.relative_to(project.root)).write_text(change.new_text, encoding="utf-8")
         try:
             load_project(copy)
-        except InputError as exc:  # a safety net: the row checks above mirror the loader's
+        except InputError as exc:  # a safety net: the export's rows passed the loader's row rules already
             raise InputError([Problem(p.path, p.line, p.column, f"after the import: {p.message}")
                               for p in exc.problems]) from None
 
@@ -600,19 +335,3 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-# --- the inverse ----------------------------------------------------------------
-
-
-def export_csv(project: m.Project, delimiter: str = ",") -> str:
-    """Every group's monthly rows as an export in the columns above (groups by id, rows in file order)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for group in sorted(project.groups, key=lambda g: g.id):
-        for row in group.statistics.monthly:
-            a = row.analyses
-            writer.writerow([str(row.month), row.region, group.id, row.indication,
-                             row.patients, a.germline, a.somatic, a.rna, row.diagnosed])
-    return out.getvalue()

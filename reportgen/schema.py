@@ -8,7 +8,6 @@ so the checks and the editor help cannot drift apart.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
@@ -16,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Problem
-from .model import Month, Text
+from .dates import parse_date, parse_month
+from .model import Text
 from .yamlsource import Mapping, Node, Scalar, Sequence, Source, node_kind
 
 
@@ -79,10 +79,16 @@ def _language_hint(lang: str, languages) -> str:
     return f"; did you mean '{code}'?" if code in languages else ""
 
 
+def quoted(text: str, empty: str = "nothing") -> str:
+    """A value as a message shows it: in quotes, cut short after 40 characters; `empty` if it is empty."""
+    if not text:
+        return empty
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:37]}...'"
+
+
 def _shown(node: Node) -> str:
     if isinstance(node, Scalar):
-        value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        return f"'{value}'" if node.value else "nothing"
+        return quoted(node.value)
     return node_kind(node)
 
 
@@ -205,13 +211,13 @@ class Date(Field):
         if scalar is None:
             return INVALID
         text = scalar.value.strip()
-        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-        if not match:
-            return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
         try:
-            return dt.date(*map(int, match.groups()))
+            date = parse_date(text)
         except ValueError:
             return ctx.error(node, f"'{name}' is {text}, which is not a date in the calendar")
+        if date is None:
+            return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
+        return date
 
     def json_schema(self):
         return self._schema({"type": "string", "format": "date"})
@@ -226,11 +232,10 @@ class MonthField(Field):
         scalar = self.scalar(node, ctx, name)
         if scalar is None:
             return INVALID
-        text = scalar.value.strip()
-        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-        if not match or not 1 <= int(match.group(2)) <= 12:
+        month = parse_month(scalar.value.strip())
+        if month is None:
             return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
-        return Month(int(match.group(1)), int(match.group(2)))
+        return month
 
     def json_schema(self):
         return self._schema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"})

@@ -21,6 +21,7 @@ try:  # libyaml's parser is much faster; the pure-Python one gives the same even
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Parser = yaml.BaseLoader
 
+from .encoding import split_bom
 from .errors import Problem
 
 MAX_FILE_BYTES = 1_000_000
@@ -136,8 +137,7 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
 
 
 def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a UTF-8 byte order mark, as some Windows editors write it
+    _, data = split_bom(data)  # a UTF-8 byte order mark, as some Windows editors write it
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

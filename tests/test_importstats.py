@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from exporthelpers import export_csv
 from projects import CANCER, HEART, write_project
-from reportgen import importstats, loader
+from reportgen import declarations, importstats
 from reportgen.cli import main
 from reportgen.errors import InputError
-from reportgen.importstats import COLUMNS, export_csv, replace_monthly
+from reportgen.importstats import COLUMNS, replace_monthly
 from reportgen.loader import load_project
 from reportgen.model import Analyses, Month, MonthlyRow
 from reportgen.schema import ListOf
@@ -230,8 +231,7 @@ BAD_EXPORTS = [
                   "spreadsheet may have turned it into a date; format the column as text)"], id="month_as_date"),
     pytest.param("2024-01,hovedstaden,hjerte", "2023-12,hovedstaden,hjerte",
                  ["export.csv:2:1: 'month' is 2023-12, outside the period of hjerte: from 2024-01 (in operation "
-                  "since 2024-01-15) to 2024-05 (statistics as of 2024-05-31); for newer figures, first update "
-                  "'statistics.as_of' in groups/hjerte.yaml"], id="month_before_start"),
+                  "since 2024-01-15) to 2024-05 (statistics as of 2024-05-31)"], id="month_before_start"),
     pytest.param("2024-04,sjaelland,kraeft", "2024-06,sjaelland,kraeft",
                  ["export.csv:6:1: 'month' is 2024-06, outside the period of kraeft: from 2024-03 (in operation "
                   "since 2024-03-01) to 2024-05 (statistics as of 2024-05-31); for newer figures, first update "
@@ -480,8 +480,8 @@ def test_rows_are_written_in_canonical_order_without_zero_rows():
 
 def test_the_loaders_fast_row_path_gives_the_same_project(monkeypatch):
     fast = load_project(REPO)
-    generic = ListOf(loader._MONTHLY_ROW, "One row per month, region and indication.")
-    monkeypatch.setitem(loader._STATISTICS.keys, "monthly", loader.Key(generic, required=False, default=()))
+    generic = ListOf(declarations.MONTHLY_ROW, "One row per month, region and indication.")
+    monkeypatch.setitem(declarations.STATISTICS.keys, "monthly", declarations.Key(generic, required=False, default=()))
     assert load_project(REPO).groups == fast.groups
 
 
@@ -502,9 +502,9 @@ def test_rows_in_other_forms_still_load(tmp_path, row):
     ("patients: 14", "patients: 012",
      ["29:72: 'statistics.monthly[1].patients' is 012; write the number without a leading zero (12)"]),
     ("region: sjaelland", "region: NO",
-     ["30:32: 'region' is NO, which is not a region in reportgen.yaml (hovedstaden, sjaelland)"]),
+     ["30:32: 'region' is 'NO', which is not a region in reportgen.yaml (hovedstaden, sjaelland)"]),
     ("region: sjaelland", "region: sj 010190-1234",  # not plain letters: the generic path checks the text too
-     ["30:32: 'region' is sj 010190-1234, which is not a region in reportgen.yaml (hovedstaden, sjaelland)",
+     ["30:32: 'region' is 'sj 010190-1234', which is not a region in reportgen.yaml (hovedstaden, sjaelland)",
       "30:35: '010190-1234' is shaped like a CPR number; patient texts must be anonymised. Remove it, or if it "
       "is not a person's number, list it under 'allow_identifiers' with a reason"]),
 ])

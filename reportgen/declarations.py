@@ -1,0 +1,289 @@
+"""What each kind of input file holds: its fields, their types and meanings.
+
+One declaration per file kind (group, consolidated texts, archived edition,
+project settings). The loader converts files with them; `reportgen schema`
+writes them out as JSON Schemas for editors, so the checks and the editor help
+cannot drift apart. The rules that relate one field to another live in
+`rules` and `rowrules`; finding the files lives in `discovery`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import model as m
+from .dates import parse_month
+from .schema import (
+    INVALID,
+    Bool,
+    Choice,
+    Context,
+    Date,
+    Int,
+    Key,
+    ListOf,
+    LocalText,
+    MapOf,
+    MonthField,
+    Record,
+    Str,
+)
+from .yamlsource import Mapping, Scalar, Sequence
+
+SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
+
+EDITION = Record(
+    {
+        "date": Key(Date("The date of this edition of the report.")),
+        "status": Key(Choice(["draft", "approved"], "draft or approved; drafts are never published.")),
+        "changes": Key(LocalText("What changed since the last edition (Markdown)."), required=False),
+    },
+    m.Edition,
+    "The edition of the report: its date, status and what changed.",
+)
+
+ANALYSES = Record(
+    {t: Key(Int(f"Number of {t} samples sequenced (WGS analyses).")) for t in m.SAMPLE_TYPES},
+    m.Analyses,
+    "WGS analyses by sample type: germline, somatic, rna.",
+)
+
+MONTHLY_ROW = Record(
+    {
+        "month": Key(MonthField("The month, YYYY-MM.")),
+        "region": Key(Str("The region key from reportgen.yaml, e.g. hovedstaden.")),
+        "indication": Key(Str("The code of one of the group's indications.")),
+        "patients": Key(Int("Unique patients (probands) referred for WGS this month.")),
+        "analyses": Key(ANALYSES),
+        "diagnosed": Key(Int("Patients with a clinically relevant finding.")),
+    },
+    m.MonthlyRow,
+    "Counts for one month, region and indication.",
+)
+
+_ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
+_PLAIN_COUNT = re.compile(r"0|[1-9][0-9]*").fullmatch
+# Letters only (regions) and at most 3 digits (codes): neither can hold HTML or a CPR-shaped number,
+# so skipping their text checks changes nothing.
+_PLAIN_REGION = re.compile(r"[a-z]+(-[a-z]+)*").fullmatch
+_PLAIN_CODE = re.compile(r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?").fullmatch
+
+
+class _MonthlyRows(ListOf):
+    """The monthly rows, with a fast path for rows in the canonical one-line form.
+
+    Ten years of statistics are tens of thousands of rows, and the generic
+    Record conversion dominated loading them. A row whose keys are in the usual
+    order and whose values are plain, well-formed words and numbers is built
+    directly; any other row takes the generic path, so every message is as before.
+    """
+
+    def convert(self, node, ctx, name):
+        if type(node) is not Sequence:
+            return super().convert(node, ctx, name)
+        rows = []
+        ok = True
+        for index, child in enumerate(node.items):
+            row = _plain_row(child, ctx)
+            if row is None:
+                row = self.item.convert(child, ctx, f"{name}[{index + 1}]")
+                ok = ok and row is not INVALID
+            rows.append(row)
+        return tuple(rows) if ok else INVALID
+
+
+def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
+    if type(node) is not Mapping or tuple(node.items) != _ROW_KEYS:
+        return None
+    (_, month), (_, region), (_, code), (_, patients), (_, analyses), (_, diagnosed) = node.items.values()
+    if type(analyses) is not Mapping or tuple(analyses.items) != m.SAMPLE_TYPES:
+        return None
+    (_, germline), (_, somatic), (_, rna) = analyses.items.values()
+    for scalar in (month, region, code, patients, diagnosed, germline, somatic, rna):
+        if type(scalar) is not Scalar or scalar.style is not None:
+            return None
+    month, region, code, patients, diagnosed, germline, somatic, rna = (
+        month.value, region.value, code.value, patients.value, diagnosed.value, germline.value, somatic.value,
+        rna.value)
+    month = parse_month(month)
+    if not (month is not None and _PLAIN_REGION(region) and _PLAIN_CODE(code) and _PLAIN_COUNT(patients)
+            and _PLAIN_COUNT(diagnosed) and _PLAIN_COUNT(germline) and _PLAIN_COUNT(somatic) and _PLAIN_COUNT(rna)):
+        return None
+    counts = m.Analyses(int(germline), int(somatic), int(rna))
+    row = m.MonthlyRow(month, region, code, int(patients), counts,
+                       int(diagnosed))
+    ctx.nodes[id(row)], ctx.nodes[id(counts)] = node, analyses
+    ctx.keep += (row, counts)
+    return row
+
+
+STATISTICS = Record(
+    {
+        "as_of": Key(Date("Data cut-off: the last day the statistics cover.")),
+        "source": Key(Str("Where the figures come from.")),
+        "monthly": Key(_MonthlyRows(MONTHLY_ROW, "One row per month, region and indication."), required=False,
+                       default=()),
+    },
+    m.Statistics,
+    "Operating statistics.",
+)
+
+INDICATION = Record(
+    {
+        "code": Key(Str("A short code, e.g. HJ1.", pattern=r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?",
+                        pattern_help="a short code of capital letters and digits, e.g. HJ1")),
+        "title": Key(LocalText("The indication's title.", markdown=False)),
+        "criteria": Key(LocalText("Who may be referred (Markdown).")),
+        "expected_patients_per_year": Key(Int("Expected patients per year."), required=False),
+    },
+    m.Indication,
+    "An indication: who may be referred for WGS.",
+)
+
+CASE = Record(
+    {
+        "title": Key(LocalText("The case's title.", markdown=False)),
+        "indication": Key(Str("The code of the indication this case falls under.")),
+        "impact": Key(ListOf(Choice(m.IMPACTS), "What the result changed.", min_items=1, unique=True)),
+        "text": Key(LocalText("The anonymised case (Markdown): no names, CPR numbers or dates of birth.")),
+    },
+    m.Case,
+    "An anonymised patient case.",
+)
+
+ALLOWED_IDENTIFIER = Record(
+    {
+        "value": Key(Str("The exact text that looks like an identifier but is not one.")),
+        "reason": Key(Str("Why this text is not a person's identifier.")),
+    },
+    m.AllowedIdentifier,
+    "Text shaped like a CPR number that is known not to be one.",
+)
+
+GROUP = Record(
+    {
+        "id": Key(Str("Equals the file name without .yaml.", pattern=SLUG,
+                      pattern_help="lower-case letters, digits and hyphens, like the file name")),
+        "category": Key(Choice(m.CATEGORIES, "rare or cancer.")),
+        "name": Key(LocalText("The group's name in every language.", markdown=False, all_languages=True)),
+        "network": Key(Str("The national specialist network writing the report.")),
+        "in_operation_since": Key(Date("The date WGS was first offered to the group.")),
+        "example_data": Key(Bool("true while statistics and cases are examples, not real data."),
+                            required=False, default=False),
+        "edition": Key(EDITION),
+        "summary": Key(LocalText("Summary (Markdown).")),
+        "indications": Key(ListOf(INDICATION, "The indications.", min_items=1)),
+        "statistics": Key(STATISTICS),
+        "cases": Key(ListOf(CASE, "Anonymised patient cases."), required=False, default=()),
+        "perspectives": Key(LocalText("Perspectives (Markdown).")),
+        "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, "Texts that look like CPR numbers but are not."),
+                                 required=False, default=()),
+    },
+    lambda **values: m.Group(**values),
+    "A patient group's status report.",
+)
+
+SECTION = Record(
+    {
+        "title": Key(LocalText("The section's heading.", markdown=False)),
+        "text": Key(LocalText("The section's text (Markdown).")),
+    },
+    m.Section,
+    "A section of text.",
+)
+
+CONSOLIDATED = Record(
+    {
+        "category": Key(Choice(m.CATEGORIES, "rare or cancer; equals the file name.")),
+        "title": Key(LocalText("The report's title.", markdown=False, all_languages=True)),
+        "edition": Key(EDITION),
+        "summary": Key(LocalText("Summary (Markdown); figures are computed, never typed.")),
+        "sections": Key(ListOf(SECTION, "Sections of text."), required=False, default=()),
+        "perspectives": Key(LocalText("Perspectives (Markdown).")),
+    },
+    lambda **values: m.Consolidated(**values),
+    "The texts of a consolidated report.",
+)
+
+ARCHIVED_COUNTS = Record(
+    {
+        "patients": Key(Int("Unique patients since start, at the edition's data cut-off.")),
+        "analyses": Key(ANALYSES),
+        "diagnosed": Key(Int("Patients with a clinically relevant finding since start.")),
+    },
+    m.ArchivedCounts,
+    "Counts since start at the edition's data cut-off (raw; suppressed when shown).",
+)
+
+ARCHIVE = Record(
+    {
+        "group": Key(Str("The group's id; equals the folder name.", pattern=SLUG,
+                         pattern_help="lower-case letters, digits and hyphens, like the folder name")),
+        "example_data": Key(Bool("true if the archived figures and texts are examples."), required=False,
+                            default=False),
+        "edition": Key(EDITION),
+        "as_of": Key(Date("The edition's data cut-off.")),
+        "since_start": Key(ARCHIVED_COUNTS),
+        "indications": Key(ListOf(Record({"code": INDICATION.keys["code"], "title": INDICATION.keys["title"]},
+                                         m.ArchivedIndication, "An indication of the edition."),
+                                  "The edition's indications.", min_items=1)),
+        "cases": Key(ListOf(Record({"title": CASE.keys["title"], "indication": CASE.keys["indication"]},
+                                   m.ArchivedCase, "A patient case of the edition."),
+                            "The edition's patient cases."), required=False, default=()),
+    },
+    lambda **values: m.ArchivedEdition(**values),
+    "An earlier edition of a group's report, archived by `reportgen new-edition`; not typed by hand.",
+)
+
+UNIT = Record(
+    {
+        "label": Key(LocalText("The unit's name.", markdown=False, all_languages=True)),
+        "definition": Key(LocalText("The unit's standard definition, used as footnote in every report.",
+                                    markdown=False, all_languages=True)),
+        "weights": Key(Record({t: Key(Int(f"Genome equivalents per {t} analysis.")) for t in m.SAMPLE_TYPES},
+                              dict, "Weights per sample type."), required=False),
+    },
+    dict,
+    "A count unit.",
+)
+
+REGION = Record(
+    {
+        "name": Key(Str("The region's name.")),
+        "population": Key(Int("Inhabitants, for rates per 100,000.", minimum=1)),
+    },
+    dict,
+    "A region.",
+)
+
+CONFIG = Record(
+    {
+        "title": Key(LocalText("The title of the report series.", markdown=False)),
+        "publisher": Key(Str("Who publishes the reports."), required=False, default="Nationalt Genom Center"),
+        "languages": Key(ListOf(Choice(["da", "en"]), "Report languages; the first is the default.",
+                                min_items=1, unique=True)),
+        "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, "The three count units.")),
+        "regions": Key(MapOf(REGION, SLUG, "a lower-case key such as hovedstaden", "The regions.")),
+        "population_source": Key(LocalText("Source of the population figures.", markdown=False)),
+        "national_target": Key(Record({"genome_equivalents": Key(Int("National target.", minimum=1))}, dict,
+                                      "The national target.")),
+        "privacy": Key(Record({"min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1,
+                                                    maximum=100))}, dict, "Small-count suppression.")),
+    },
+    dict,
+    "Project settings.",
+)
+
+SCHEMAS = {"group": GROUP, "consolidated": CONSOLIDATED, "reportgen": CONFIG}
+
+
+def schema_documents() -> dict[str, dict]:
+    """JSON Schemas (draft 2020-12) for each kind of input file."""
+    titles = {"group": "reportgen group file", "consolidated": "reportgen consolidated report texts",
+              "reportgen": "reportgen project settings"}
+    return {
+        name: {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": titles[name],
+               **record.json_schema()}
+        for name, record in SCHEMAS.items()
+    }
+

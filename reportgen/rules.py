@@ -1,0 +1,130 @@
+"""The rules that relate one field of a file to another, to its file name, or to another file.
+
+Each declared field is checked as it is converted (see `declarations`); what
+needs several fields at once is checked here, once the file has converted.
+The monthly rows' rules are in `rowrules`, shared with `import-stats`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import model as m
+from .discovery import GROUPS_DIR, archive_date
+from .rowrules import FirstRows, RowScope, indication_problem, row_problems
+from .schema import Context, did_you_mean
+from .textchecks import find_cpr_numbers, markup_findings
+from .yamlsource import Scalar, Source
+
+
+def check_group(group: m.Group, path: Path, source: Source, ctx: Context, config: m.Config | None) -> None:
+    """The rules that relate one field of a group file to another (and to the settings)."""
+    top = source.root.items
+    if group.id != path.stem:
+        ctx.error(top["id"][1], f"'id' is {group.id}, but the file is named {path.name}; they must be the same")
+    as_of = group.statistics.as_of
+    if as_of < group.in_operation_since:
+        ctx.error(ctx.node_of(group.statistics).items["as_of"][1],
+                  f"'statistics.as_of' is {as_of}, before 'in_operation_since' ({group.in_operation_since})")
+    codes: set[str] = set()
+    for indication in group.indications:
+        if indication.code in codes:
+            ctx.error(ctx.node_of(indication).items["code"][1],
+                      f"the indication code {indication.code} is used twice; each code must be unique")
+        codes.add(indication.code)
+    scope = RowScope.of(group, config)
+    first_rows = FirstRows()
+    for row in group.statistics.monthly:
+        node = ctx.node_of(row)
+        for field, message in row_problems(row, scope):
+            ctx.error(node.items[field][1], message)
+        duplicate = first_rows.duplicate_problem(group.id, row, node.line)
+        if duplicate is not None:
+            ctx.error(node, duplicate)
+    for case in group.cases:
+        problem = indication_problem(case.indication, scope)
+        if problem is not None:
+            ctx.error(ctx.node_of(case).items["indication"][1], problem)
+
+
+def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: Context,
+                   group: m.Group | None) -> None:
+    """The rules that relate an archive's fields to each other, to its file name and to its group."""
+    top = source.root.items
+    edition_items = ctx.node_of(archive.edition).items
+    if archive.group != path.parent.name:
+        ctx.error(top["group"][1], f"'group' is {archive.group}, but the file lies in the folder of "
+                                   f"{path.parent.name}; they must be the same")
+    if archive.edition.date != archive_date(path):
+        ctx.error(edition_items["date"][1], f"'edition.date' is {archive.edition.date}, but the file is named "
+                                            f"{path.name}; they must be the same")
+    if archive.edition.status != "approved":
+        ctx.error(edition_items["status"][1], "'edition.status' is draft; only approved (published) editions "
+                                              "are archived")
+    if group is not None and archive.edition.date >= group.edition.date:
+        relation = "is the group's current edition" if archive.edition.date == group.edition.date else \
+            "is later than the group's current edition"
+        ctx.error(edition_items["date"][1],
+                  f"this archive {relation} ({group.edition.date} in {GROUPS_DIR}/{group.id}.yaml); an archive "
+                  "holds an earlier edition. If `reportgen new-edition` stopped before it opened the new "
+                  "edition, delete this file and run the command again")
+    counts = archive.since_start
+    count_items = ctx.node_of(counts).items
+    if counts.diagnosed > counts.patients:
+        ctx.error(count_items["diagnosed"][1], f"'since_start.diagnosed' is {counts.diagnosed}, more than "
+                                               f"'since_start.patients' ({counts.patients})")
+    if counts.patients > counts.analyses.total:
+        ctx.error(count_items["patients"][1], f"'since_start.patients' is {counts.patients}, more than the WGS "
+                                              f"analyses ({counts.analyses.total})")
+    codes: list[str] = []
+    for indication in archive.indications:
+        if indication.code in codes:
+            ctx.error(ctx.node_of(indication).items["code"][1],
+                      f"the indication code {indication.code} is listed twice")
+        codes.append(indication.code)
+    for case in archive.cases:
+        if case.indication not in codes:
+            ctx.error(ctx.node_of(case).items["indication"][1],
+                      f"'indication' is {case.indication}, which is not one of the archived indications "
+                      f"({', '.join(codes)}){did_you_mean(case.indication, codes)}")
+
+
+
+
+def check_texts(ctx: Context, allowed) -> None:
+    """HTML, unsafe links and CPR-shaped text, each at its exact place in the file."""
+    allowed_values = {a.value for a in allowed}
+    for spot in ctx.texts:
+        for finding in markup_findings(spot.text, spot.markdown):
+            line, column = _locate(ctx.source, spot.node, spot.text, finding.start, finding.snippet)
+            ctx.error_at(line, column, finding.message)
+        for match in find_cpr_numbers(spot.text):
+            if match.group(0) in allowed_values:
+                continue
+            line, column = _locate(ctx.source, spot.node, spot.text, match.start(), match.group(0))
+            ctx.error_at(line, column,
+                         f"'{match.group(0)}' is shaped like a CPR number; patient texts must be anonymised. "
+                         "Remove it, or if it is not a person's number, list it under 'allow_identifiers' "
+                         "with a reason")
+
+
+def _locate(source: Source, node: Scalar, text: str, offset: int, snippet: str) -> tuple[int, int]:
+    """Line and column of `snippet` (found at `offset` in `text`) in the file."""
+    first = snippet.split("\n")[0]
+    nth = text.count(first, 0, offset) if first else 0
+    for number in range(node.line, min(node.end_line, len(source.lines)) + 1):
+        line = source.lines[number - 1]
+        start = 0
+        while first:
+            found = line.find(first, start)
+            if found < 0:
+                break
+            if number == node.line and found < node.column - 1:
+                start = found + 1
+                continue
+            if nth == 0:
+                return number, found + 1
+            nth -= 1
+            start = found + 1
+    return node.line, node.column
+

@@ -1,0 +1,252 @@
+"""Read a statistics export from the genome center (CSV) into monthly rows.
+
+The export has one row per month, region, group and indication, and a header
+row naming these columns, in any order:
+
+| column       | what it holds                                                      |
+|--------------|--------------------------------------------------------------------|
+| `month`      | the month, written YYYY-MM (e.g. 2024-05)                          |
+| `region`     | a region key from reportgen.yaml (e.g. hovedstaden)                |
+| `group`      | a group id, the name of its file in groups/ without .yaml          |
+| `indication` | one of that group's indication codes (e.g. NY1)                    |
+| `patients`   | unique patients (probands) referred for WGS that month             |
+| `germline`   | germline samples sequenced (WGS analyses)                          |
+| `somatic`    | somatic (tumour) samples sequenced                                 |
+| `rna`        | RNA samples sequenced                                              |
+| `diagnosed`  | patients with a clinically relevant finding                        |
+
+Values are separated by `;` (as Danish Excel writes them) or `,`, whichever
+the header row uses. A UTF-8 byte order mark and Windows line endings are
+fine; empty lines are skipped. Counts are whole numbers of 0 or more.
+
+A problem is reported as `FILE.csv:LINE:COLUMN: message`, where COLUMN is the
+CSV column (1 is the first), as a spreadsheet counts them. The rules a row
+obeys once its cells are read are those of `reportgen check` (`rowrules`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from .dates import parse_month
+from .encoding import split_bom
+from .errors import InputError, Problem, UsageError, relative_path
+from .rowrules import FirstRows, RowScope, count_problems, indication_problem, month_problem, region_problem
+from .schema import did_you_mean, quoted
+
+COLUMNS = ("month", "region", "group", "indication", "patients", "germline", "somatic", "rna", "diagnosed")
+COUNT_COLUMNS = ("patients", "germline", "somatic", "rna", "diagnosed")
+
+# The line breaks a CSV line may end with.
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One valid row of the export: the group it belongs to and the CSV line it came from."""
+
+    group: str
+    row: m.MonthlyRow
+    line: int
+
+
+def read_export(path: Path, project: m.Project, display: str | None = None) -> list[ExportRow]:
+    """Read and validate the export at `path` against `project`; raise InputError listing every bad row."""
+    display = display or relative_path(path, None)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read '{display}': {exc.strerror or exc}") from None
+    return parse_export(data, project, display)
+
+
+def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRow]:
+    """Validate the bytes of an export (see `read_export`)."""
+    problems: list[Problem] = []
+    text = _decode(data, display, problems)
+    records = _records(text, display, problems) if text is not None else []
+    if problems:
+        raise InputError(problems)
+    if not records:
+        raise InputError([Problem(display, 1, 1, "the file is empty; expected a header row naming the columns "
+                                                 + ", ".join(COLUMNS))])
+    header_line, header = records[0]
+    while header and not header[-1]:
+        header = header[:-1]  # a spreadsheet's empty cells after the last column
+    columns = _columns(header, display, header_line, problems)
+    if not problems and len(records) == 1:
+        problems.append(Problem(display, header_line, 1, "the file has a header but no rows; expected one row "
+                                                         "per month, region, group and indication"))
+    if problems:
+        raise InputError(problems)
+    rows = _RowChecker(project, display, columns, problems).check_all(records[1:])
+    if problems:
+        raise InputError(problems)
+    return rows
+
+
+def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
+    _, data = split_bom(data)  # Excel's "CSV UTF-8" starts with a byte order mark
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(display, line, 1,
+                                f"byte 0x{data[exc.start]:02X} is not UTF-8 text; save the export as "
+                                "'CSV UTF-8' (in Danish Excel: 'CSV UTF-8 (kommasepareret)')"))
+        return None
+
+
+def _records(text: str, display: str, problems: list[Problem]) -> list[tuple[int, list[str]]]:
+    """The non-empty CSV records, each with the line it starts on."""
+    first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
+    delimiter = ";" if first_line.count(";") >= max(1, first_line.count(",")) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = []
+    line = 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                records.append((line, [cell.strip() for cell in record]))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(display, line, 1, f"this line is not valid CSV ({exc}); "
+                                                  "check that every opening quote (\") is closed"))
+    if records and "\t" in first_line and len(records[0][1]) == 1:
+        problems.append(Problem(display, records[0][0], 1, "the columns are separated by tabs; "
+                                                           "save the export as CSV, with ';' or ','"))
+    return records
+
+
+def _columns(header: list[str], display: str, line: int, problems: list[Problem]) -> dict[str, int]:
+    """Map each known column name to its index in the header; report unknown, missing and repeated ones."""
+    columns: dict[str, int] = {}
+    names = [raw.lower() for raw in header]
+    suggested = set()
+    for index, (raw, name) in enumerate(zip(header, names)):
+        if not name:
+            problems.append(Problem(display, line, index + 1,
+                                    f"column {index + 1} of the header has no name; expected one of: "
+                                    f"{', '.join(COLUMNS)}"))
+        elif name not in COLUMNS:
+            close = did_you_mean(name, [c for c in COLUMNS if c not in names])
+            if close:
+                suggested.add(close.split("'")[1])  # its own message names the column; no "missing" too
+            problems.append(Problem(display, line, index + 1, f"unknown column '{raw}'"
+                                    + (close or f"; expected the columns {', '.join(COLUMNS)}")))
+        elif name in columns:
+            problems.append(Problem(display, line, index + 1,
+                                    f"the column '{name}' appears twice (columns {columns[name] + 1} and "
+                                    f"{index + 1}); keep one of them"))
+        else:
+            columns[name] = index
+    missing = [c for c in COLUMNS if c not in columns and c not in suggested]
+    if missing:
+        problems.append(Problem(display, line, 1,
+                                f"the header has no column {', '.join(repr(c) for c in missing)}; "
+                                f"the export needs the columns {', '.join(COLUMNS)}"))
+    return columns
+
+
+class _RowChecker:
+    """Checks each row against the project, collecting every problem with its line and column."""
+
+    def __init__(self, project: m.Project, display: str, columns: dict[str, int], problems: list[Problem]):
+        self.display = display
+        self.columns = columns
+        self.width = max(columns.values()) + 1
+        self.problems = problems
+        self.regions = tuple(project.config.regions)
+        self.scopes = {g.id: RowScope.of(g, project.config) for g in project.groups}
+        self.group_ids = sorted(self.scopes)
+        self.months: dict[str, m.Month | None] = {}  # an export repeats each month many times
+
+    def fail(self, line: int, column: str | None, message: str | None) -> None:
+        if message is not None:
+            index = self.columns[column] + 1 if column else 1
+            self.problems.append(Problem(self.display, line, index, message))
+
+    def check_all(self, records: Iterable[tuple[int, list[str]]]) -> list[ExportRow]:
+        rows: list[ExportRow] = []
+        first_rows = FirstRows()
+        for line, cells in records:
+            if len(cells) < self.width or any(cells[self.width:]):  # empty cells at the end are harmless
+                self.fail(line, None, f"the line has {len(cells)} values, but the header names "
+                                      f"{self.width} columns; give one value per column")
+                continue
+            row = self.check(line, cells)
+            if row is None:
+                continue
+            duplicate = first_rows.duplicate_problem(row.group, row.row, line)
+            if duplicate is not None:
+                self.fail(line, None, duplicate)
+                continue
+            rows.append(row)
+        return rows
+
+    def check(self, line: int, cells: list[str]) -> ExportRow | None:
+        """The row, or None if it has problems (each reported)."""
+        value = {name: cells[index] for name, index in self.columns.items()}
+        before = len(self.problems)
+        scope = self.scope(line, value["group"])
+        month = self.month(line, value["month"])
+        if month is not None and scope is not None:
+            self.fail(line, "month", month_problem(month, scope))
+        region, code = value["region"], value["indication"]
+        self.fail(line, "region", region_problem(region, self.regions))
+        if scope is not None:
+            self.fail(line, "indication", indication_problem(code, scope))
+        counts = {}
+        for name in COUNT_COLUMNS:
+            text = value[name]
+            counts[name] = int(text) if text.isascii() and text.isdigit() else self.count(line, name, text)
+        if None not in counts.values():
+            analyses = m.Analyses(counts["germline"], counts["somatic"], counts["rna"])
+            for column, message in count_problems(counts["patients"], analyses, counts["diagnosed"]):
+                self.fail(line, column, message)
+        if len(self.problems) > before:
+            return None
+        row = m.MonthlyRow(month, region, code, counts["patients"], analyses, counts["diagnosed"])
+        return ExportRow(scope.group, row, line)
+
+    def scope(self, line: int, group_id: str) -> RowScope | None:
+        """The rules' scope of the row's group, or None (reported) if the group is unknown."""
+        if group_id in self.scopes:
+            return self.scopes[group_id]
+        self.fail(line, "group", (f"'group' is {quoted(group_id)}, which is not a group of this project "
+                                  "(the file names in groups/)" + did_you_mean(group_id, self.group_ids))
+                  if group_id else "'group' is empty; expected a group id, the name of its file in groups/")
+        return None
+
+    def month(self, line: int, text: str) -> m.Month | None:
+        """The month the cell writes, or None (reported) if it is not written YYYY-MM."""
+        if text not in self.months:
+            self.months[text] = parse_month(text)
+        month = self.months[text]
+        if month is None:
+            hint = ""
+            if text and not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", text):
+                hint = " (a spreadsheet may have turned it into a date; format the column as text)"
+            self.fail(line, "month", f"'month' is {quoted(text, 'empty')}; expected a month written YYYY-MM, "
+                                     f"e.g. 2024-05{hint}")
+        return month
+
+    def count(self, line: int, column: str, text: str) -> None:
+        """Report why `text` is not a count (digits are taken before this is called)."""
+        if not text:
+            message = f"'{column}' is empty; expected a whole number (0 or more), 0 for none"
+        elif re.fullmatch(r"-\s*[0-9]+([.,][0-9]+)?", text):
+            message = f"'{column}' is {text}; a count cannot be negative"
+        elif re.fullmatch(r"[0-9][0-9., ]*", text):
+            message = (f"'{column}' is {text}; expected a whole number written with digits only, "
+                       "without decimals or thousands separators")
+        else:
+            message = f"'{column}' is {quoted(text, 'empty')}; expected a whole number (0 or more)"
+        self.fail(line, column, message)
+        return None
