@@ -92,13 +92,10 @@ class Inputs:
 def read_inputs(root: Path, code: str, options) -> Inputs:
     """Read every project file once: its digest, and one key over all of them, the code key
     and the options. Equal keys mean equal outputs."""
-    from .loader import CONFIG_FILE, GROUPS_DIR
+    from .discovery import input_files
 
     root = Path(root)
-    paths = [root / CONFIG_FILE]
-    groups = root / GROUPS_DIR
-    if groups.is_dir():
-        paths += [p for p in sorted(groups.rglob("*")) if p.is_file()]
+    paths = input_files(root)
     h = hashlib.sha256(f"{code}\0{options_text(options)}\0".encode())
     files = {}
     for path in paths:

@@ -75,15 +75,15 @@ def cmd_import_stats(args) -> int:
 
 
 def _date(value: str):
-    import datetime as dt
-    import re
+    from .dates import parse_date
 
     try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            return dt.date.fromisoformat(value)
+        date = parse_date(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value} is not a date in the calendar") from None
-    raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, e.g. 2025-04-30, not '{value}'")
+    if date is None:
+        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD, e.g. 2025-04-30, not '{value}'")
+    return date
 
 
 def cmd_new_edition(args) -> int:

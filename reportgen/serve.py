@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import InputError, ReportgenError, UsageError
+from .errors import InputError, ReportgenError, UsageError, relative_path
 
 VERSION_PATH = "/__reportgen/version"
 POLL_SECONDS = 0.5
@@ -47,12 +47,11 @@ _RELOAD_SCRIPT = """<script>
 
 def watched_files(root: Path, templates: Path) -> dict[str, tuple[int, int]]:
     """Every input the site is built from, with its modification time and size."""
-    from .loader import CONFIG_FILE, GROUPS_DIR
+    from .discovery import input_files
 
-    paths = [root / CONFIG_FILE]
-    for folder in (root / GROUPS_DIR, templates):
-        if folder.is_dir():
-            paths += sorted(p for p in folder.rglob("*") if p.is_file())
+    paths = input_files(root)
+    if templates.is_dir():
+        paths += sorted(p for p in templates.rglob("*") if p.is_file())
     found = {}
     for path in paths:
         try:
@@ -206,7 +205,7 @@ class Preview:
             current = self._settle(current)  # an editor may save in more than one write
             changed = sorted(path for path in set(current) | set(snapshot)
                              if current.get(path) != snapshot.get(path))
-            names = ", ".join(_relative(path, self.root) for path in changed)
+            names = ", ".join(relative_path(path, self.root) for path in changed)
             print(f"changed: {names}; building again", file=self.stream, flush=True)
             # Changes saved while building show up at the next poll against this snapshot.
             snapshot = current
@@ -234,13 +233,6 @@ class Preview:
             return None
         text = path.read_text(encoding="utf-8")
         return 200, "text/html; charset=utf-8", _inject(text, script).encode("utf-8")
-
-
-def _relative(path: str, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
 
 
 def _inject(page: str, script: str) -> str:
