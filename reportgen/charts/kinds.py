@@ -1,0 +1,275 @@
+"""The chart kinds. Each checks its input, plans its margins from measured text,
+draws on a `Frame`, and gives its table and text alternative (see `base.draw_chart`).
+
+Each function takes plain, already published figures (suppressed values as
+None), the report language and the caller's localised labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import formatting
+from ..model import Month
+from .base import Chart, ChartTable, check_input, draw_chart, series_table
+from .frame import Frame, Stroke, Swatch, plan_top_band
+from .measure import (
+    fewest_decimals,
+    line_height,
+    max_width,
+    month_ticks,
+    number_labels,
+    series_colours,
+    value_ticks,
+    wrap_label,
+    x_axis_height,
+)
+from .style import BAR_COLOUR, GAP, HEIGHT, LABEL_SIZE, TARGET_COLOUR, TICK, WIDTH
+from .wording import describe_bars, describe_monthly, describe_stacked, describe_target, describe_yields
+
+
+def monthly_analyses(
+    key: str,
+    title: str,
+    months: Sequence[Month],
+    series: dict[str, Sequence[int]],
+    series_labels: dict[str, str],
+    lang: str,
+    y_label: str,
+    *,
+    row_header: str = "",
+    alt: str | None = None,
+) -> Chart:
+    """Stacked bars per month, one segment per sample type (germline, somatic, rna).
+
+    `months` must be consecutive for the bars to sit at their months; a month
+    missing from the list is a gap. `row_header` heads the table's month column.
+    """
+    check_input(key, len(months), series, "months")
+    keys = list(series)
+    colours = series_colours(keys)
+    totals = [sum(series[k][i] for k in keys) for i in range(len(months))]
+    ticks, top = value_ticks(max(totals), integer=True)
+    tick_labels = number_labels(ticks, lang)
+    xs = [m.index for m in months]
+    labelled = month_ticks(xs[0], xs[-1])
+    band = plan_top_band(y_label, [(series_labels[k], Swatch(c)) for k, c in zip(keys, colours)])
+
+    def draw() -> Frame:
+        frame = Frame(WIDTH, HEIGHT, left=max_width(tick_labels) + TICK + GAP,
+                      bottom=TICK + GAP + line_height(LABEL_SIZE), top=band.height)
+        frame.ax.set_xlim(xs[0] - 0.6, max(xs[-1], xs[0] + 5) + 0.6)
+        frame.y_value_axis(ticks, tick_labels, top)
+        frame.x_month_axis(labelled, [formatting.month_short(Month.from_index(i), lang) for i in labelled])
+        bottoms = [0] * len(months)
+        for k, colour in zip(keys, colours):
+            values = series[k]
+            frame.bars([(x - 0.4, b, x + 0.4, b + v) for x, b, v in zip(xs, bottoms, values) if v],
+                       colour, separated=len(months) <= 48)
+            bottoms = [b + v for b, v in zip(bottoms, values)]
+        frame.top_band(band)
+        return frame
+
+    table = series_table(title, row_header, [formatting.month(m, lang) for m in months], series,
+                         series_labels, lang)
+    return draw_chart(key, title, draw, alt, lambda: describe_monthly(
+        lang, y_label, months, [series_labels[k] for k in keys], totals), table)
+
+
+def horizontal_bars(
+    key: str,
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    lang: str,
+    x_label: str,
+    colours: Sequence[str] | None = None,
+    value_decimals: int = 1,
+    missing_text: str = "<5",
+    *,
+    row_header: str = "",
+    alt: str | None = None,
+) -> Chart:
+    """One bar per label, top to bottom, its value written at its end.
+
+    None (a suppressed figure) is drawn as no bar, with `missing_text` in its
+    place. `colours` gives each bar its colour (e.g. `REGION_COLOURS`).
+    """
+    check_input(key, len(labels), {"values": values, **({"colours": colours} if colours else {})}, "labels")
+    ticks, top = value_ticks(max((v for v in values if v is not None), default=0), integer=False)
+    tick_labels = number_labels(ticks, lang)
+    value_texts = [missing_text if v is None else formatting.number(v, lang, value_decimals) for v in values]
+    wrapped = [wrap_label(label) for label in labels]
+    colours = list(colours) if colours else [BAR_COLOUR] * len(values)
+
+    def draw() -> Frame:
+        frame = Frame.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label),
+                               right=max_width(value_texts) + GAP)
+        frame.x_value_axis(ticks, tick_labels, top, x_label)
+        frame.y_category_axis(wrapped)
+        shown = [(y, v, c) for y, (v, c) in enumerate(zip(values, colours)) if v is not None]
+        frame.bars([(0, y - 0.35, v, y + 0.35) for y, v, _ in shown], [c for *_, c in shown])
+        for y, (value, text) in enumerate(zip(values, value_texts)):
+            frame.value_label(value or 0, y, text)
+        return frame
+
+    table = ChartTable(caption=title, header=(row_header, x_label), rows=tuple(zip(labels, value_texts)))
+    return draw_chart(key, title, draw, alt, lambda: describe_bars(
+        lang, x_label, labels, values, value_texts, missing_text), table)
+
+
+def stacked_horizontal_bars(
+    key: str,
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[int]],
+    series_labels: dict[str, str],
+    lang: str,
+    x_label: str,
+    *,
+    row_header: str = "",
+    alt: str | None = None,
+) -> Chart:
+    """One stacked bar per label, one segment per series (e.g. analyses by sample type)."""
+    check_input(key, len(labels), series, "labels")
+    keys = list(series)
+    colours = series_colours(keys)
+    totals = [sum(series[k][i] for k in keys) for i in range(len(labels))]
+    ticks, top = value_ticks(max(totals, default=0), integer=True)
+    tick_labels = number_labels(ticks, lang)
+    wrapped = [wrap_label(label) for label in labels]
+    band = plan_top_band("", [(series_labels[k], Swatch(c)) for k, c in zip(keys, colours)])
+
+    def draw() -> Frame:
+        frame = Frame.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label),
+                               top=band.height)
+        frame.x_value_axis(ticks, tick_labels, top, x_label)
+        frame.y_category_axis(wrapped)
+        lefts = [0] * len(labels)
+        for k, colour in zip(keys, colours):
+            values = series[k]
+            frame.bars([(a, y - 0.35, a + v, y + 0.35) for y, (a, v) in enumerate(zip(lefts, values)) if v],
+                       colour, separated=True)
+            lefts = [a + v for a, v in zip(lefts, values)]
+        frame.top_band(band)
+        return frame
+
+    table = series_table(title, row_header, labels, series, series_labels, lang)
+    return draw_chart(key, title, draw, alt, lambda: describe_stacked(
+        lang, x_label, labels, [series_labels[k] for k in keys], totals), table)
+
+
+def yields_with_intervals(
+    key: str,
+    title: str,
+    labels: Sequence[str],
+    points: Sequence[tuple[float, float, float] | None],
+    lang: str,
+    x_label: str,
+    missing_text: str,
+    *,
+    row_header: str = "",
+    alt: str | None = None,
+) -> Chart:
+    """Per label a dot (the estimate) and a whisker (its 95% interval), as percentages.
+
+    `points` are (estimate, low, high) fractions; None (a suppressed figure)
+    is drawn as `missing_text`. The table cell reads "25,0 % (20,0–31,0 %)".
+    """
+    check_input(key, len(labels), {"points": points}, "labels")
+    for label, point in zip(labels, points):
+        if point is not None and not point[1] <= point[0] <= point[2]:
+            raise ValueError(f"chart {key!r}: {label!r}: the estimate {point[0]} lies outside "
+                             f"its interval {point[1]}–{point[2]}")
+    ticks, top = value_ticks(max((p[2] for p in points if p is not None), default=0.0), integer=False,
+                             limit=1.0)
+    decimals = fewest_decimals([t * 100 for t in ticks])
+    tick_labels = [formatting.percent(t, lang, decimals) for t in ticks]
+    point_texts = [missing_text if p is None else formatting.percent(p[0], lang) for p in points]
+    wrapped = [wrap_label(label) for label in labels]
+
+    def draw() -> Frame:
+        frame = Frame.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label),
+                               right=max_width(point_texts) + GAP)
+        frame.x_value_axis(ticks, tick_labels, top, x_label)
+        frame.y_category_axis(wrapped)
+        shown = [(y, p) for y, p in enumerate(points) if p is not None]
+        frame.intervals([(y, p[1], p[2]) for y, p in shown])
+        frame.dots([p[0] for _, p in shown], [y for y, _ in shown])
+        for y, (point, text) in enumerate(zip(points, point_texts)):
+            frame.value_label(0 if point is None else point[2], y, text)
+        return frame
+
+    cells = [missing_text if p is None
+             else f"{formatting.percent(p[0], lang)} ({formatting.interval(p[1], p[2], lang)})" for p in points]
+    table = ChartTable(caption=title, header=(row_header, x_label), rows=tuple(zip(labels, cells)))
+    return draw_chart(key, title, draw, alt, lambda: describe_yields(
+        lang, x_label, labels, points, cells, missing_text), table)
+
+
+def target_progress(
+    key: str,
+    title: str,
+    months: Sequence[Month],
+    cumulative: Sequence[float],
+    target: float,
+    projection: Sequence[tuple[Month, float]] | None,
+    lang: str,
+    y_label: str,
+    target_label: str,
+    projection_label: str,
+    *,
+    row_header: str = "",
+    alt: str | None = None,
+) -> Chart:
+    """A cumulative figure per month against a target (a horizontal line), with an
+    optional dashed projection continuing from the last month.
+
+    The legend names the solid line with `y_label`. The table lists every
+    month, actual and projected, and its caption states the target.
+    """
+    check_input(key, len(months), {"cumulative": cumulative}, "months")
+    xs = [m.index for m in months]
+    ahead = [(m.index, v) for m, v in (projection or ()) if m.index > xs[-1]]
+    ticks, top = value_ticks(max([target, *cumulative, *(v for _, v in ahead)]) * 1.04, integer=True)
+    tick_labels = number_labels(ticks, lang)
+    last_x = ahead[-1][0] if ahead else xs[-1]
+    labelled = month_ticks(xs[0], last_x)
+    solid = Stroke(BAR_COLOUR, 2.2, "-")
+    dashed = Stroke(BAR_COLOUR, 2.2, (0, (2.5, 1.5)))
+    target_stroke = Stroke(TARGET_COLOUR, 1.6, (0, (5, 1.5, 1, 1.5)))
+    band = plan_top_band("", [(y_label, solid), *([(projection_label, dashed)] if ahead else []),
+                              (target_label, target_stroke)])
+
+    def draw() -> Frame:
+        frame = Frame(WIDTH, HEIGHT, left=max_width(tick_labels) + TICK + GAP,
+                      bottom=TICK + GAP + line_height(LABEL_SIZE), top=band.height)
+        frame.ax.set_xlim(xs[0] - 0.5, last_x + 0.5)
+        frame.y_value_axis(ticks, tick_labels, top)
+        frame.x_month_axis(labelled, [formatting.month_short(Month.from_index(i), lang) for i in labelled])
+        frame.line([xs[0] - 0.5, last_x + 0.5], [target, target], target_stroke)
+        if ahead:
+            frame.line([xs[-1], *(x for x, _ in ahead)], [cumulative[-1], *(v for _, v in ahead)], dashed)
+        frame.line(xs, cumulative, solid)
+        frame.top_band(band)
+        return frame
+
+    table = _target_table(title, row_header, dict(zip(xs, cumulative)), dict(ahead), target, y_label,
+                          target_label, projection_label, lang)
+    return draw_chart(key, title, draw, alt, lambda: describe_target(
+        lang, y_label, months, cumulative, target, target_label, projection_label, ahead), table)
+
+
+def _target_table(title, row_header, actual: dict[int, float], projected: dict[int, float], target,
+                  y_label, target_label, projection_label, lang) -> ChartTable:
+    """Every month, actual and projected (by month index); the caption states the target."""
+    return ChartTable(
+        caption=f"{title} ({target_label}: {formatting.number(target, lang)})",
+        header=(row_header, y_label, *([projection_label] if projected else [])),
+        rows=tuple(
+            (formatting.month(Month.from_index(i), lang),
+             formatting.number(actual[i], lang) if i in actual else "",
+             *([formatting.number(projected[i], lang) if i in projected else ""] if projected else []))
+            for i in sorted(actual.keys() | projected.keys())
+        ),
+    )

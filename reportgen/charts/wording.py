@@ -1,0 +1,117 @@
+"""The wording of the charts' generated text alternatives, in Danish and English.
+
+Only the kind of chart and its extremes are worded here; everything
+domain-specific in them comes from the caller's labels. The wording lives apart
+from the drawing so that it can move into the language catalogues with the rest.
+"""
+
+from __future__ import annotations
+
+from .. import formatting
+from ..model import Month
+
+PHRASES = {
+    "da": {
+        "monthly": "Stablet søjlediagram: {y_label} pr. måned fra {first} til {last}, fordelt på {series}.",
+        "monthly_peak": " Flest i {month}: {value}.",
+        "bars": "Vandret søjlediagram: {x_label}.",
+        "stacked": "Stablet vandret søjlediagram: {x_label}, fordelt på {series}.",
+        "stacked_peak": " Flest i alt: {label}, {value}.",
+        "yields": "Punktdiagram med 95\u00a0%-intervaller: {x_label}.",
+        "extremes": " Højest: {high}, {high_value}; lavest: {low}, {low_value}.",
+        "single": " {label}: {value}.",
+        "missing": " {count} af {total} vises som {text}.",
+        "target": "Kurve: {y_label} fra {first} til {last}, senest {value}; {target_label}: {target}.",
+        "projection": " Stiplet: {projection_label} til {month}, {value}.",
+    },
+    "en": {
+        "monthly": "Stacked bar chart: {y_label} per month from {first} to {last}, by {series}.",
+        "monthly_peak": " Most in {month}: {value}.",
+        "bars": "Horizontal bar chart: {x_label}.",
+        "stacked": "Stacked horizontal bar chart: {x_label}, by {series}.",
+        "stacked_peak": " Most in total: {label}, {value}.",
+        "yields": "Dot chart with 95% intervals: {x_label}.",
+        "extremes": " Highest: {high}, {high_value}; lowest: {low}, {low_value}.",
+        "single": " {label}: {value}.",
+        "missing": " {count} of {total} shown as {text}.",
+        "target": "Line chart: {y_label} from {first} to {last}, latest {value}; {target_label}: {target}.",
+        "projection": " Dashed: {projection_label} to {month}, {value}.",
+    },
+}
+
+
+def phrase(lang: str, name: str, **values: object) -> str:
+    try:
+        phrases = PHRASES[lang]
+    except KeyError:
+        raise ValueError(
+            f"unsupported report language {lang!r}; expected one of: {', '.join(PHRASES)}"
+        ) from None
+    return phrases[name].format(**values)
+
+
+
+def extremes(lang, labels, values, texts) -> str:
+    shown = [i for i, v in enumerate(values) if v is not None]
+    if not shown:
+        return ""
+    if len(shown) == 1:
+        return phrase(lang, "single", label=labels[shown[0]], value=texts[shown[0]])
+    high = max(shown, key=lambda i: (values[i], -i))
+    low = min(shown, key=lambda i: (values[i], i))
+    return phrase(lang, "extremes", high=labels[high], high_value=texts[high],
+                low=labels[low], low_value=texts[low])
+
+
+def missing(lang, values, missing_text) -> str:
+    count = sum(v is None for v in values)
+    if not count:
+        return ""
+    return phrase(lang, "missing", count=formatting.number(count, lang),
+                total=formatting.number(len(values), lang), text=missing_text)
+
+
+def peak(totals) -> int:
+    """The index of the highest total (the first, if several are as high)."""
+    return max(range(len(totals)), key=lambda i: (totals[i], -i))
+
+
+def describe_monthly(lang, y_label, months, series_names, totals) -> str:
+    top = peak(totals)
+    return phrase(lang, "monthly", y_label=y_label, first=formatting.month(months[0], lang),
+                  last=formatting.month(months[-1], lang),
+                  series=formatting.and_list(series_names, lang)) + phrase(
+        lang, "monthly_peak", month=formatting.month(months[top], lang),
+        value=formatting.number(totals[top], lang))
+
+
+def describe_bars(lang, x_label, labels, values, value_texts, missing_text) -> str:
+    return (phrase(lang, "bars", x_label=x_label) + extremes(lang, labels, values, value_texts)
+            + missing(lang, values, missing_text))
+
+
+def describe_stacked(lang, x_label, labels, series_names, totals) -> str:
+    text = phrase(lang, "stacked", x_label=x_label, series=formatting.and_list(series_names, lang))
+    if labels:
+        top = peak(totals)
+        text += phrase(lang, "stacked_peak", label=labels[top], value=formatting.number(totals[top], lang))
+    return text
+
+
+def describe_yields(lang, x_label, labels, points, cells, missing_text) -> str:
+    estimates = [None if p is None else p[0] for p in points]
+    return (phrase(lang, "yields", x_label=x_label) + extremes(lang, labels, estimates, cells)
+            + missing(lang, points, missing_text))
+
+
+def describe_target(lang, y_label, months, cumulative, target, target_label, projection_label, ahead) -> str:
+    """`ahead` is the projection beyond the last month, as (month index, value) pairs."""
+    text = phrase(lang, "target", y_label=y_label, first=formatting.month(months[0], lang),
+                  last=formatting.month(months[-1], lang),
+                  value=formatting.number(cumulative[-1], lang), target_label=target_label,
+                  target=formatting.number(target, lang))
+    if ahead:
+        text += phrase(lang, "projection", projection_label=projection_label,
+                       month=formatting.month(Month.from_index(ahead[-1][0]), lang),
+                       value=formatting.number(ahead[-1][1], lang))
+    return text
