@@ -63,6 +63,7 @@ from .suppression import (
     Status,
     primary_marker,
 )
+from .textfiles import changed_meanwhile, read_as_parsed
 from .writer import write_text
 from .yamlsource import Mapping
 
@@ -74,7 +75,7 @@ PLACEHOLDER = {
           "indications and patient cases, new perspectives.",
 }
 
-_CHANGED_MEANWHILE = "the file was changed by someone else meanwhile; run `reportgen new-edition` again"
+_RUN_AGAIN = "`reportgen new-edition`"
 _ARCHIVE_HEADER = (
     "# Arkiveret udgave af {group_file}, skrevet af `reportgen new-edition`.\n"
     "# Alt i filen er beregnet fra gruppefilen, da udgaven blev arkiveret; ret det ikke i hånden.\n"
@@ -260,9 +261,9 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
                                                         "an archive is never overwritten")])
     if target.exists():
         raise already
-    old_text = _read_text(group.path)
-    if "\n".join(source.lines) != old_text.removeprefix("\ufeff"):
-        raise InputError([Problem(display, 1, 1, _CHANGED_MEANWHILE)])
+    old_text = read_as_parsed(group.path, source.lines)
+    if old_text is None:
+        raise InputError([changed_meanwhile(display, _RUN_AGAIN)])
     archive = archive_of(group, project.config)
     archive_text = archive_yaml(archive, project.config)
     placeholder = PLACEHOLDER.get(project.config.default_language, PLACEHOLDER["en"]).format(previous=current.date)
@@ -273,7 +274,7 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
     if target.exists():
         raise already
     if _read_text(group.path) != old_text:
-        raise InputError([Problem(display, 1, 1, _CHANGED_MEANWHILE)])
+        raise InputError([changed_meanwhile(display, _RUN_AGAIN)])
     write_text(target, archive_text)
     write_text(group.path, new_text)
     return NewEditionResult(display, target_display, current.date, date)

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
-from .encoding import split_bom
 from .errors import InputError, Problem, relative_path
 from .loader import CONFIG_FILE, GROUPS_DIR, load_project
 from .statsexport import COLUMNS, COUNT_COLUMNS, ExportRow, parse_export, read_export
+from .textfiles import changed_meanwhile, read_as_parsed
+from .textfiles import read_text as _read_text  # the name editions imports
 from .writer import write_text
 from .yamlsource import Mapping, Node, Source
 from .yamlsource import Sequence as SequenceNode
@@ -124,10 +125,10 @@ def plan_import(project: m.Project, rows: Iterable[ExportRow], sources: dict[Pat
         group = project.group(group_id)
         display = relative_path(group.path, project.root)
         new_rows = canonical_rows(by_group[group_id], regions)
-        old_text = _read_text(group.path)
         source = sources[group.path]
-        if "\n".join(source.lines) != old_text.removeprefix("\ufeff"):
-            problems.append(Problem(display, 1, 1, _CHANGED_MEANWHILE))
+        old_text = read_as_parsed(group.path, source.lines)
+        if old_text is None:
+            problems.append(changed_meanwhile(display, _RUN_AGAIN))
             continue
         new_text = replace_monthly(old_text, source.root, new_rows, display, problems)
         if new_text is not None:
@@ -138,13 +139,7 @@ def plan_import(project: m.Project, rows: Iterable[ExportRow], sources: dict[Pat
     return changes
 
 
-_CHANGED_MEANWHILE = "the file was changed by someone else during the import; run the import again"
-
-
-def _read_text(path: Path) -> str:
-    """The file's text, a byte order mark kept as U+FEFF so writing it back gives the same bytes."""
-    bom, data = split_bom(path.read_bytes())
-    return bom + data.decode("utf-8")
+_RUN_AGAIN = "`reportgen import-stats`"
 
 
 def replace_monthly(text: str, root: Mapping, rows: Sequence[m.MonthlyRow], display: str,
@@ -316,7 +311,7 @@ def import_stats(csv_path: Path, root: Path, dry_run: bool = False) -> ImportRes
         check_merged(project, changes)
     if not dry_run:
         changed = [c for c in changes if c.text_changed]
-        moved = [Problem(c.display, 1, 1, _CHANGED_MEANWHILE) for c in changed if _read_text(c.path) != c.old_text]
+        moved = [changed_meanwhile(c.display, _RUN_AGAIN) for c in changed if _read_text(c.path) != c.old_text]
         if moved:
             raise InputError(moved)
         for change in changed:

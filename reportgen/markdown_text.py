@@ -47,11 +47,3 @@ def render_markdown(text: str) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)
-
-
-def render_inline(text: str) -> Markup:
-    """A one-paragraph text rendered without its <p> wrapper (for titles and table cells)."""
-    html = str(render_markdown(text))
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return Markup(html)

@@ -88,6 +88,10 @@ class Config:
     def default_language(self) -> str:
         return self.languages[0]
 
+    def unit_label(self, key: str, lang: str) -> str:
+        """The name of the unit `key` in `lang` (else in the default language), e.g. 'Patienter'."""
+        return self.units[key].label.get(lang, self.default_language)[0]
+
 
 @dataclass(frozen=True)
 class Analyses:

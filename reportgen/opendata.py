@@ -21,7 +21,6 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from reportgen.footnotes import note_text
 from reportgen.model import SAMPLE_TYPES, UNIT_KEYS, Analyses, Config, Group, Project, Text
@@ -39,7 +38,6 @@ from reportgen.suppression import (
     primary_marker,
     publish_project,
 )
-from reportgen.writer import write_text
 
 DATA_DIR = "data"
 SUMMARY_FILE = "summary.json"
@@ -332,19 +330,3 @@ def open_data_files(
         files[f"{DATA_DIR}/{group.id}.csv"] = group_csv(group, pg, project.config)
     files[f"{DATA_DIR}/{SUMMARY_FILE}"] = to_json(summary_document(project, published))
     return files
-
-
-def write_open_data(
-    project: Project,
-    site_dir: Path,
-    published: PublishedProject | None = None,
-    *,
-    groups: Iterable[str] | None = None,
-) -> list[Path]:
-    """Write the open-data files under `site_dir` atomically; return the paths written or already current."""
-    paths = []
-    for relative, text in open_data_files(project, published, groups=groups).items():
-        path = Path(site_dir) / relative
-        write_text(path, text)
-        paths.append(path)
-    return paths

@@ -104,11 +104,10 @@ class Page:
 
     def unit(self, key: str) -> Markup:
         """A unit's label with its footnote, e.g. 'Patienter¹'."""
-        label, _ = self.config.units[key].label.get(self.lang, self.default)
-        return Markup("{}{}").format(label, self.fn(key))
+        return Markup("{}{}").format(self.unit_label(key), self.fn(key))
 
     def unit_label(self, key: str) -> str:
-        return self.config.units[key].label.get(self.lang, self.default)[0]
+        return self.config.unit_label(key, self.lang)
 
     # figures
     @staticmethod
@@ -181,10 +180,6 @@ def _region_name(project: Project, key: str) -> str:
     return project.config.regions[key].name
 
 
-def _unit_label(project: Project, key: str, lang: str) -> str:
-    return project.config.units[key].label.get(lang, project.config.default_language)[0]
-
-
 def group_charts(project: Project, published: PublishedProject, group: Group, lang: str) -> list[charts.Chart]:
     pub = published.group(group.id)
     t = Strings(lang, project.config.default_language)
@@ -196,7 +191,7 @@ def group_charts(project: Project, published: PublishedProject, group: Group, la
         charts.monthly_analyses(
             "monthly-analyses", t.chart_monthly_title, [m.month for m in monthly],
             {s: [getattr(m.analyses, s) for m in monthly] for s in SAMPLE_TYPES},
-            {s: t[s] for s in SAMPLE_TYPES}, lang, _unit_label(project, "analyses", lang), row_header=t.month),
+            {s: t[s] for s in SAMPLE_TYPES}, lang, project.config.unit_label("analyses", lang), row_header=t.month),
         charts.horizontal_bars(
             "regional-rates", t.chart_regions_title, [_region_name(project, r.region) for r in regions],
             [r.patients_per_100k_per_year.value for r in regions], lang, t.per_100k_per_year,
@@ -232,7 +227,7 @@ def consolidated_charts(project: Project, published: PublishedProject, category:
         charts.stacked_horizontal_bars(
             "group-analyses", t.chart_groups_title, names,
             {s: [getattr(parts[g.id].counts.analyses, s) for g in groups] for s in SAMPLE_TYPES},
-            {s: t[s] for s in SAMPLE_TYPES}, lang, _unit_label(project, "analyses", lang), row_header=t.group),
+            {s: t[s] for s in SAMPLE_TYPES}, lang, project.config.unit_label("analyses", lang), row_header=t.group),
         charts.yields_with_intervals(
             "group-yields", t.chart_yields_title, names,
             [_yield_point(parts[g.id].counts) for g in groups], lang, t.diagnostic_yield, "x",
@@ -276,7 +271,7 @@ def index_charts(project: Project, published: PublishedProject, lang: str) -> li
         projection = [(last, float(total)), (target.reached_in, float(target.target))]
     return [charts.target_progress(
         "national-target", t.chart_target_title, [m.month for m in national.monthly], cumulative,
-        target.target, projection, lang, _unit_label(project, "genome_equivalents", lang), t.target_line,
+        target.target, projection, lang, project.config.unit_label("genome_equivalents", lang), t.target_line,
         t.projection, row_header=t.month)]
 
 
@@ -372,6 +367,6 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         document=document,
         published_keys=frozenset(d.key for d in documents(project, include_drafts)),
         page={"title": title, "description": description, "example_data": example, "draft": draft,
-              "pdf_meta": None, "texts_in_other_language": _has_missing_language(own_texts, lang)},
+              "texts_in_other_language": _has_missing_language(own_texts, lang)},
     )
     return env.get_template(template).render(context)

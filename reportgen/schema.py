@@ -400,12 +400,10 @@ class Key:
 class Record(Field):
     """A mapping with known keys, built into a model object by `build`."""
 
-    def __init__(self, keys: dict[str, Key], build: Callable[..., Any], description: str = "",
-                 check: Callable[[Any, Mapping, Context], None] | None = None):
+    def __init__(self, keys: dict[str, Key], build: Callable[..., Any], description: str = ""):
         super().__init__(description)
         self.keys = keys
         self.build = build
-        self.check = check
 
     expects = "a set of fields (`key: value` lines)"
 
@@ -449,8 +447,6 @@ class Record(Field):
         record = self.build(**values)
         ctx.nodes[id(record)] = node
         ctx.keep.append(record)
-        if self.check is not None:
-            self.check(record, node, ctx)
         return record
 
     def json_schema(self):

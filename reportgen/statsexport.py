@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import model as m
 from .dates import parse_month
-from .encoding import split_bom
+from .textfiles import split_bom
 from .errors import InputError, Problem, UsageError, relative_path
 from .rowrules import FirstRows, RowScope, count_problems, indication_problem, month_problem, region_problem
 from .schema import did_you_mean, quoted

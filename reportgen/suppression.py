@@ -503,44 +503,6 @@ class LinkedCells:
         )
 
 
-# --- one table -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublishedColumn:
-    """A one-way table of published person counts: its cells in order, and its total."""
-
-    cells: tuple[tuple[Hashable, Published], ...]
-    total: Published
-
-    def cell(self, key: Hashable) -> Published:
-        for k, p in self.cells:
-            if k == key:
-                return p
-        raise KeyError(key)
-
-
-def suppress_small_counts(
-    cells: Mapping[Hashable, int], min_count: int, *, unsafe_raw: bool = False
-) -> PublishedColumn:
-    """Publish one column of person counts and its total (the sum of the cells), suppressed."""
-    linked = LinkedCells(min_count)
-    total_key = ("total",)
-    keys = [("cell", k) for k in cells]
-    linked.add_cell(total_key, sum(cells.values()))
-    for key, raw in zip(keys, cells.values()):
-        linked.add_cell(key, raw)
-    if keys:
-        linked.add_table(total_key, keys)
-    status = linked.suppress()
-    return PublishedColumn(
-        cells=tuple(
-            (k, _published(raw, status[key], min_count, unsafe_raw)) for (k, raw), key in zip(cells.items(), keys)
-        ),
-        total=_published(sum(cells.values()), status[total_key], min_count, unsafe_raw),
-    )
-
-
 # --- published figures of the project ----------------------------------------
 
 

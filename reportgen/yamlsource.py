@@ -21,7 +21,7 @@ try:  # libyaml's parser is much faster; the pure-Python one gives the same even
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Parser = yaml.BaseLoader
 
-from .encoding import split_bom
+from .textfiles import split_bom
 from .errors import Problem
 
 MAX_FILE_BYTES = 1_000_000
@@ -143,7 +143,6 @@ def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError:
         pass
     reported = 0
-    line_start = 0
     for number, raw in enumerate(data.split(b"\n"), 1):
         try:
             raw.decode("utf-8")
@@ -162,7 +161,6 @@ def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
             reported += 1
             if reported >= MAX_PROBLEMS_PER_FILE:
                 break
-        line_start += len(raw) + 1
     return None
 
 

@@ -373,8 +373,8 @@ def test_a_file_changed_during_the_import_is_not_overwritten(small, capsys, monk
     (small / "export.csv").write_text(EXPORT.replace("14,22", "15,22"), encoding="utf-8")
     status, _, err = run(["import-stats", "export.csv"], capsys)
     assert status == 1
-    assert err.splitlines()[0] == ("groups/hjerte.yaml:1:1: the file was changed by someone else during the "
-                                   "import; run the import again")
+    assert err.splitlines()[0] == ("groups/hjerte.yaml:1:1: the file was changed by someone else meanwhile; "
+                                   "run `reportgen import-stats` again")
     assert "Nye tal!" in (small / "groups/hjerte.yaml").read_text(encoding="utf-8")
 
 

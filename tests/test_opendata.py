@@ -10,7 +10,8 @@ import json
 import pytest
 
 from factories import make_config, make_group, make_project, row
-from reportgen.opendata import CSV_COLUMNS, open_data_files, published_value, to_json, write_open_data
+from packagehelpers import write_open_data
+from reportgen.opendata import CSV_COLUMNS, open_data_files, published_value, to_json
 from reportgen.suppression import Status, publish_project
 
 WEIGHTS = {"germline": 1, "somatic": 3, "rna": 1}

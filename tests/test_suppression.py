@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import make_config, make_group, make_project, row
+from packagehelpers import suppress_small_counts
 from reportgen.figures import project_figures
 from reportgen.model import CATEGORIES, Month
 from reportgen.suppression import (
@@ -26,7 +27,6 @@ from reportgen.suppression import (
     Published,
     Status,
     publish_figures,
-    suppress_small_counts,
 )
 
 # Examples per property; REPORTGEN_HYPOTHESIS_SCALE=20 runs twenty times as many (a deeper, slower search).
