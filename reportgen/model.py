@@ -60,6 +60,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Unit:
+    """A count unit (patients, WGS analyses, genome equivalents), from reportgen.yaml.
+
+    `key` is one of UNIT_KEYS; `label` is its name in every language; `definition`
+    is its standard definition, the footnote every report gives the unit.
+    """
+
     key: str
     label: Text
     definition: Text
@@ -67,6 +73,12 @@ class Unit:
 
 @dataclass(frozen=True)
 class Region:
+    """A region of Denmark, from reportgen.yaml.
+
+    `key` is the lower-case key the statistics rows use (e.g. hovedstaden), `name`
+    the name shown, `population` the inhabitants, for rates per 100,000.
+    """
+
     key: str
     name: str
     population: int
@@ -74,6 +86,16 @@ class Region:
 
 @dataclass(frozen=True)
 class Config:
+    """The project settings, reportgen.yaml.
+
+    `title` names the report series; `languages` are the report languages, the
+    first the default; `units` the three count units by key; `weights` the genome
+    equivalents per analysis of each sample type; `regions` by key, in the file's
+    order; `population_source` says where the population figures come from;
+    `national_target_genome_equivalents` is the national target; person counts
+    below `min_count` are shown as '<N'; `publisher` publishes the reports.
+    """
+
     title: Text
     languages: tuple[str, ...]
     units: dict[str, Unit]
@@ -95,6 +117,8 @@ class Config:
 
 @dataclass(frozen=True)
 class Analyses:
+    """WGS analyses (samples sequenced) by sample type: germline, somatic (tumour) and RNA."""
+
     germline: int
     somatic: int
     rna: int
@@ -109,6 +133,14 @@ class Analyses:
 
 @dataclass(frozen=True)
 class MonthlyRow:
+    """Counts for one month, region and indication of a group.
+
+    `region` is a region key of the settings and `indication` one of the group's
+    indication codes. `patients` are the unique patients (probands) referred for
+    WGS that month, `analyses` the samples sequenced, `diagnosed` the patients
+    with a clinically relevant finding: diagnosed <= patients <= analyses.total.
+    """
+
     month: Month
     region: str
     indication: str
@@ -119,6 +151,13 @@ class MonthlyRow:
 
 @dataclass(frozen=True)
 class Statistics:
+    """A group's operating statistics.
+
+    `as_of` is the data cut-off, the last day the figures cover; `source` says
+    where they come from; `monthly` holds one row per month, region and
+    indication, each month within the group's period of operation.
+    """
+
     as_of: dt.date
     source: str
     monthly: tuple[MonthlyRow, ...]
@@ -126,6 +165,13 @@ class Statistics:
 
 @dataclass(frozen=True)
 class Indication:
+    """An indication: who may be referred for WGS in a group.
+
+    `code` is short and unique in the group (e.g. HJ1); `title` and `criteria`
+    (Markdown: who may be referred) are texts; `expected_patients_per_year` is
+    optional.
+    """
+
     code: str
     title: Text
     criteria: Text
@@ -134,6 +180,12 @@ class Indication:
 
 @dataclass(frozen=True)
 class Case:
+    """An anonymised patient case: no names, CPR numbers or dates of birth.
+
+    `indication` is the code of the indication it falls under; `impact` says what
+    the result changed (each of IMPACTS at most once); `text` is Markdown.
+    """
+
     title: Text
     indication: str
     impact: tuple[str, ...]
@@ -142,6 +194,11 @@ class Case:
 
 @dataclass(frozen=True)
 class Edition:
+    """An edition of a report: its date, its status and, optionally, what changed since the last one.
+
+    Drafts are never published.
+    """
+
     date: dt.date
     status: str  # draft | approved
     changes: Text | None
@@ -158,12 +215,16 @@ class ArchivedCounts:
 
 @dataclass(frozen=True)
 class ArchivedIndication:
+    """An indication as an archived edition had it: its code and title."""
+
     code: str
     title: Text
 
 
 @dataclass(frozen=True)
 class ArchivedCase:
+    """A patient case as an archived edition had it: its title and indication code."""
+
     title: Text
     indication: str
 
@@ -188,12 +249,24 @@ class ArchivedEdition:
 
 @dataclass(frozen=True)
 class AllowedIdentifier:
+    """Text shaped like a CPR number that is known not to be one, and why it is not."""
+
     value: str
     reason: str
 
 
 @dataclass(frozen=True)
 class Group:
+    """A patient group's status report: one file in groups/, named after `id`.
+
+    `category` is rare or cancer; `name` is given in every language; `network` is
+    the national specialist network writing the report; `in_operation_since` is
+    the date WGS was first offered to the group; `example_data` is true while its
+    statistics and cases are invented examples. `summary` and `perspectives` are
+    Markdown. `allow_identifiers` lists CPR-shaped texts that are not identifiers.
+    `path` is the file it was read from; `earlier_editions` are the archived ones.
+    """
+
     id: str
     category: str
     name: Text
@@ -224,6 +297,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of a consolidated report's text: a heading and Markdown."""
+
     title: Text
     text: Text
 
@@ -243,6 +318,9 @@ class Consolidated:
 
 @dataclass(frozen=True)
 class Project:
+    """Everything a build reads: the settings, the groups (by category, then name) and
+    the consolidated reports' texts by category; `root` is the project folder."""
+
     root: Path
     config: Config
     groups: tuple[Group, ...]
