@@ -11,7 +11,9 @@ found by `discovery`, and the rules across fields are in `rules` and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 from pathlib import Path
 
 from . import model as m
@@ -28,7 +30,7 @@ from .discovery import (
 )
 from .errors import InputError, Problem, UsageError, relative_path
 from .rules import check_archive, check_group, check_texts
-from .schema import INVALID, Context
+from .schema import INVALID, Context, Record
 from .yamlsource import Mapping, Source, read_yaml
 
 __all__ = ["ARCHIVE", "CONFIG", "CONFIG_FILE", "CONSOLIDATED", "CONSOLIDATED_DIR", "EDITIONS_DIR", "GROUP",
@@ -119,16 +121,27 @@ def _load_group(root: Path, path: Path, config: m.Config | None, languages, prob
     source, ctx = read
     if sources is not None:
         sources[path] = source
-    group = GROUP.convert(source.root, ctx, "")
-    allowed = group.allow_identifiers if group is not INVALID else _allowed_anyway(source, ctx)
-    check_texts(ctx, allowed)
-    if group is INVALID:
+    return _converted(GROUP, source, ctx,
+                      lambda group: group.allow_identifiers if group is not INVALID else _allowed_anyway(source, ctx),
+                      lambda group: check_group(group, path, source, ctx, config))
+
+
+def _converted(declaration: Record, source: Source, ctx: Context, allowed: Callable[[Any], Sequence],
+               check: Callable[[Any], None]) -> Any | None:
+    """The file converted by `declaration` with its path, or None if it has problems.
+
+    Its texts are checked (`allowed` gives the allowed identifiers of the converted
+    value), then, if it converted, the rules across its fields (`check`).
+    """
+    value = declaration.convert(source.root, ctx, "")
+    check_texts(ctx, allowed(value))
+    if value is INVALID:
         return None
-    before = len(problems)
-    check_group(group, path, source, ctx, config)
-    if len(problems) > before:
+    before = len(ctx.problems)
+    check(value)
+    if len(ctx.problems) > before:
         return None
-    return replace(group, path=path)
+    return replace(value, path=source.path)
 
 
 def _allowed_anyway(source: Source, ctx: Context) -> tuple[m.AllowedIdentifier, ...]:
@@ -164,15 +177,13 @@ def _load_consolidated(root: Path, path: Path, category: str, languages, problem
     if read is None:
         return None
     source, ctx = read
-    report = CONSOLIDATED.convert(source.root, ctx, "")
-    check_texts(ctx, allowed=())
-    if report is INVALID:
-        return None
-    if report.category != category:
-        ctx.error(source.root.items["category"][1],
-                  f"'category' is {report.category}, but the file is {category}.yaml; they must agree")
-        return None
-    return replace(report, path=path)
+
+    def check(report: m.Consolidated) -> None:
+        if report.category != category:
+            ctx.error(source.root.items["category"][1],
+                      f"'category' is {report.category}, but the file is {category}.yaml; they must agree")
+
+    return _converted(CONSOLIDATED, source, ctx, lambda _: (), check)
 
 
 def _load_editions(root: Path, group_ids: set[str], groups: dict[str, m.Group], languages,
@@ -194,12 +205,5 @@ def _load_archive(root: Path, path: Path, group: m.Group | None, languages,
     if read is None:
         return None
     source, ctx = read
-    archive = ARCHIVE.convert(source.root, ctx, "")
-    check_texts(ctx, group.allow_identifiers if group is not None else ())
-    if archive is INVALID:
-        return None
-    before = len(problems)
-    check_archive(archive, path, source, ctx, group)
-    if len(problems) > before:
-        return None
-    return replace(archive, path=path)
+    return _converted(ARCHIVE, source, ctx, lambda _: group.allow_identifiers if group is not None else (),
+                      lambda archive: check_archive(archive, path, source, ctx, group))

@@ -16,7 +16,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.transforms import ScaledTranslation
 
-from .measure import line_height, text_width
+from .measure import line_height, max_width, text_width, x_axis_height
 from .style import (
     AXIS_COLOUR,
     BAR_COLOUR,
@@ -24,6 +24,7 @@ from .style import (
     FONT_SIZE,
     GAP,
     GRID_COLOUR,
+    HEIGHT,
     LABEL_SIZE,
     ROW,
     TEXT_COLOUR,
@@ -120,6 +121,27 @@ class Frame:
         height = 2 * EDGE + top + bottom + max(len(labels), 1) * row
         return cls(WIDTH, height, left=left, bottom=bottom, top=top, right=right)
 
+    @classmethod
+    def over_months(cls, x_range: tuple[float, float], ticks, tick_labels, top_value, months: Sequence[int],
+                    month_labels: Sequence[str], *, top: float) -> Frame:
+        """A chart over time: a value axis on the left, labelled months along the bottom."""
+        frame = cls(WIDTH, HEIGHT, left=max_width(tick_labels) + TICK + GAP,
+                    bottom=TICK + GAP + line_height(LABEL_SIZE), top=top)
+        frame.ax.set_xlim(*x_range)
+        frame.y_value_axis(ticks, tick_labels, top_value)
+        frame.x_month_axis(months, month_labels)
+        return frame
+
+    @classmethod
+    def by_category(cls, wrapped: Sequence[str], ticks, tick_labels, top_value, x_label: str, *,
+                    top: float = 0.12, right: float = 0.2) -> Frame:
+        """A horizontal chart: one row per (wrapped) label down the left, a value axis along the bottom."""
+        frame = cls.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label), top=top,
+                             right=right)
+        frame.x_value_axis(ticks, tick_labels, top_value, x_label)
+        frame.y_category_axis(wrapped)
+        return frame
+
     def _offset(self, dx: float, dy: float):
         return ScaledTranslation(dx, dy, self.fig.dpi_scale_trans)
 
@@ -205,6 +227,19 @@ class Frame:
                 _path(vertices, codes), facecolor=colour,
                 edgecolor="white" if separated else "none", linewidth=0.5 if separated else 0,
                 joinstyle="miter", transform=self.ax.transData, zorder=2))
+
+    def stacks(self, positions, columns, colours: Sequence[str], half: float, *, horizontal: bool,
+               separated: bool) -> None:
+        """Stacked bars: at each position, one segment per column of values, in `colours`, bottom (or
+        left) first; each bar `2 * half` wide. A zero draws no segment."""
+        base = [0] * len(positions)
+        for values, colour in zip(columns, colours):
+            if horizontal:
+                boxes = [(b, p - half, b + v, p + half) for p, b, v in zip(positions, base, values) if v]
+            else:
+                boxes = [(p - half, b, p + half, b + v) for p, b, v in zip(positions, base, values) if v]
+            self.bars(boxes, colour, separated=separated)
+            base = [b + v for b, v in zip(base, values)]
 
     def intervals(self, whiskers) -> None:
         """Horizontal whiskers (y, low, high) with end caps."""

@@ -13,18 +13,8 @@ from .. import formatting
 from ..model import Month
 from .base import Chart, ChartTable, check_input, draw_chart, series_table
 from .frame import Frame, Stroke, Swatch, plan_top_band
-from .measure import (
-    fewest_decimals,
-    line_height,
-    max_width,
-    month_ticks,
-    number_labels,
-    series_colours,
-    value_ticks,
-    wrap_label,
-    x_axis_height,
-)
-from .style import BAR_COLOUR, GAP, HEIGHT, LABEL_SIZE, TARGET_COLOUR, TICK, WIDTH
+from .measure import fewest_decimals, max_width, month_ticks, number_labels, series_colours, value_ticks, wrap_label
+from .style import BAR_COLOUR, GAP, TARGET_COLOUR
 from .wording import describe_bars, describe_monthly, describe_stacked, describe_target, describe_yields
 
 
@@ -46,27 +36,17 @@ def monthly_analyses(
     missing from the list is a gap. `row_header` heads the table's month column.
     """
     check_input(key, len(months), series, "months")
-    keys = list(series)
-    colours = series_colours(keys)
-    totals = [sum(series[k][i] for k in keys) for i in range(len(months))]
+    keys, colours, totals, legend = _stack(series, series_labels, len(months))
     ticks, top = value_ticks(max(totals), integer=True)
     tick_labels = number_labels(ticks, lang)
     xs = [m.index for m in months]
     labelled = month_ticks(xs[0], xs[-1])
-    band = plan_top_band(y_label, [(series_labels[k], Swatch(c)) for k, c in zip(keys, colours)])
+    band = plan_top_band(y_label, legend)
 
     def draw() -> Frame:
-        frame = Frame(WIDTH, HEIGHT, left=max_width(tick_labels) + TICK + GAP,
-                      bottom=TICK + GAP + line_height(LABEL_SIZE), top=band.height)
-        frame.ax.set_xlim(xs[0] - 0.6, max(xs[-1], xs[0] + 5) + 0.6)
-        frame.y_value_axis(ticks, tick_labels, top)
-        frame.x_month_axis(labelled, [formatting.month_short(Month.from_index(i), lang) for i in labelled])
-        bottoms = [0] * len(months)
-        for k, colour in zip(keys, colours):
-            values = series[k]
-            frame.bars([(x - 0.4, b, x + 0.4, b + v) for x, b, v in zip(xs, bottoms, values) if v],
-                       colour, separated=len(months) <= 48)
-            bottoms = [b + v for b, v in zip(bottoms, values)]
+        frame = Frame.over_months((xs[0] - 0.6, max(xs[-1], xs[0] + 5) + 0.6), ticks, tick_labels, top, labelled,
+                                  _month_labels(labelled, lang), top=band.height)
+        frame.stacks(xs, [series[k] for k in keys], colours, 0.4, horizontal=False, separated=len(months) <= 48)
         frame.top_band(band)
         return frame
 
@@ -103,10 +83,7 @@ def horizontal_bars(
     colours = list(colours) if colours else [BAR_COLOUR] * len(values)
 
     def draw() -> Frame:
-        frame = Frame.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label),
-                               right=max_width(value_texts) + GAP)
-        frame.x_value_axis(ticks, tick_labels, top, x_label)
-        frame.y_category_axis(wrapped)
+        frame = Frame.by_category(wrapped, ticks, tick_labels, top, x_label, right=max_width(value_texts) + GAP)
         shown = [(y, v, c) for y, (v, c) in enumerate(zip(values, colours)) if v is not None]
         frame.bars([(0, y - 0.35, v, y + 0.35) for y, v, _ in shown], [c for *_, c in shown])
         for y, (value, text) in enumerate(zip(values, value_texts)):
@@ -132,25 +109,15 @@ def stacked_horizontal_bars(
 ) -> Chart:
     """One stacked bar per label, one segment per series (e.g. analyses by sample type)."""
     check_input(key, len(labels), series, "labels")
-    keys = list(series)
-    colours = series_colours(keys)
-    totals = [sum(series[k][i] for k in keys) for i in range(len(labels))]
+    keys, colours, totals, legend = _stack(series, series_labels, len(labels))
     ticks, top = value_ticks(max(totals, default=0), integer=True)
     tick_labels = number_labels(ticks, lang)
     wrapped = [wrap_label(label) for label in labels]
-    band = plan_top_band("", [(series_labels[k], Swatch(c)) for k, c in zip(keys, colours)])
+    band = plan_top_band("", legend)
 
     def draw() -> Frame:
-        frame = Frame.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label),
-                               top=band.height)
-        frame.x_value_axis(ticks, tick_labels, top, x_label)
-        frame.y_category_axis(wrapped)
-        lefts = [0] * len(labels)
-        for k, colour in zip(keys, colours):
-            values = series[k]
-            frame.bars([(a, y - 0.35, a + v, y + 0.35) for y, (a, v) in enumerate(zip(lefts, values)) if v],
-                       colour, separated=True)
-            lefts = [a + v for a, v in zip(lefts, values)]
+        frame = Frame.by_category(wrapped, ticks, tick_labels, top, x_label, top=band.height)
+        frame.stacks(range(len(labels)), [series[k] for k in keys], colours, 0.35, horizontal=True, separated=True)
         frame.top_band(band)
         return frame
 
@@ -189,10 +156,7 @@ def yields_with_intervals(
     wrapped = [wrap_label(label) for label in labels]
 
     def draw() -> Frame:
-        frame = Frame.for_rows(wrapped, left=max_width(wrapped) + GAP, bottom=x_axis_height(x_label),
-                               right=max_width(point_texts) + GAP)
-        frame.x_value_axis(ticks, tick_labels, top, x_label)
-        frame.y_category_axis(wrapped)
+        frame = Frame.by_category(wrapped, ticks, tick_labels, top, x_label, right=max_width(point_texts) + GAP)
         shown = [(y, p) for y, p in enumerate(points) if p is not None]
         frame.intervals([(y, p[1], p[2]) for y, p in shown])
         frame.dots([p[0] for _, p in shown], [y for y, _ in shown])
@@ -242,11 +206,8 @@ def target_progress(
                               (target_label, target_stroke)])
 
     def draw() -> Frame:
-        frame = Frame(WIDTH, HEIGHT, left=max_width(tick_labels) + TICK + GAP,
-                      bottom=TICK + GAP + line_height(LABEL_SIZE), top=band.height)
-        frame.ax.set_xlim(xs[0] - 0.5, last_x + 0.5)
-        frame.y_value_axis(ticks, tick_labels, top)
-        frame.x_month_axis(labelled, [formatting.month_short(Month.from_index(i), lang) for i in labelled])
+        frame = Frame.over_months((xs[0] - 0.5, last_x + 0.5), ticks, tick_labels, top, labelled,
+                                  _month_labels(labelled, lang), top=band.height)
         frame.line([xs[0] - 0.5, last_x + 0.5], [target, target], target_stroke)
         if ahead:
             frame.line([xs[-1], *(x for x, _ in ahead)], [cumulative[-1], *(v for _, v in ahead)], dashed)
@@ -273,3 +234,15 @@ def _target_table(title, row_header, actual: dict[int, float], projected: dict[i
             for i in sorted(actual.keys() | projected.keys())
         ),
     )
+
+
+def _month_labels(months: Sequence[int], lang: str) -> list[str]:
+    return [formatting.month_short(Month.from_index(i), lang) for i in months]
+
+
+def _stack(series: dict[str, Sequence[int]], series_labels: dict[str, str], count: int):
+    """Stacked series: their keys, colours, the total of each stack and the legend's entries."""
+    keys = list(series)
+    colours = series_colours(keys)
+    totals = [sum(series[k][i] for k in keys) for i in range(count)]
+    return keys, colours, totals, [(series_labels[k], Swatch(c)) for k, c in zip(keys, colours)]
