@@ -119,23 +119,25 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def _add_project_dir(command: argparse.ArgumentParser) -> None:
+    command.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
+                         help="the project folder (default: the current folder)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reportgen",
         description="Status reports for the patient groups offered whole-genome sequencing.",
     )
     parser.add_argument("--version", action="version", version=f"reportgen {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
-    commands.required = True
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser, required=True)
 
     check = commands.add_parser("check", help="validate every input file; print path:line:col: problem")
-    check.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
-                       help="the project folder (default: the current folder)")
+    _add_project_dir(check)
     check.set_defaults(run=cmd_check)
 
     build = commands.add_parser("build", help="build the website and the PDFs")
-    build.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
-                       help="the project folder (default: the current folder)")
+    _add_project_dir(build)
     build.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
     build.add_argument("--out", default=None, help="output folder (default: DIR/build)")
     build.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: the number of cores)")
@@ -151,8 +153,7 @@ def _parser() -> argparse.ArgumentParser:
                     "http://127.0.0.1:PORT/ and build again whenever reportgen.yaml, a group file or a "
                     "template is saved; the open page reloads itself. Problems in the files show in the "
                     "page and here. Ctrl+C stops.")
-    serve.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
-                       help="the project folder (default: the current folder)")
+    _add_project_dir(serve)
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free port)")
     serve.set_defaults(run=cmd_serve)
 
@@ -166,8 +167,7 @@ def _parser() -> argparse.ArgumentParser:
                     "Columns: month, region, group, indication, patients, germline, somatic, rna, diagnosed. "
                     "Nothing is written unless every row and every merged file is valid.")
     import_stats.add_argument("file", type=Path, metavar="FILE.csv", help="the export, separated by ';' or ','")
-    import_stats.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
-                              help="the project folder (default: the current folder)")
+    _add_project_dir(import_stats)
     import_stats.add_argument("--dry-run", action="store_true",
                               help="print what would change per group; write nothing")
     import_stats.set_defaults(run=cmd_import_stats, nothing_done="nothing was written")
@@ -181,8 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     new_edition.add_argument("group", metavar="GROUP", help="the group's id: its file name in groups/ without .yaml")
     new_edition.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD",
                              help="the new edition's date; later than the current edition's")
-    new_edition.add_argument("dir", nargs="?", default=".", type=_project_dir, metavar="DIR",
-                             help="the project folder (default: the current folder)")
+    _add_project_dir(new_edition)
     new_edition.set_defaults(run=cmd_new_edition, nothing_done="nothing was written")
     return parser
 
