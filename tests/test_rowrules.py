@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
 from projects import CANCER, HEART, write_project
 from reportgen.errors import InputError
+from reportgen.importstats import import_stats
 from reportgen.loader import load_project
 from reportgen.model import Analyses, Month, MonthlyRow
 from reportgen.rowrules import FirstRows, RowScope, count_problems, row_problems
-from reportgen.statsexport import COLUMNS, parse_export
+from reportgen.statsexport import COLUMNS
 
 GOOD = (2024, 1, "hovedstaden", "HJ1", 14, (22, 0, 0), 4)
 
@@ -56,10 +58,12 @@ def _messages_of_check(tmp_path, rows) -> list[str]:
 
 
 def _messages_of_import(tmp_path, rows) -> list[str]:
-    project = load_project(write_project(tmp_path / "import", {"hjerte": HEART, "kraeft": CANCER}))
-    data = (",".join(COLUMNS) + "\n" + "".join(_csv_row(r) for r in [GOOD, *rows])).encode()
+    root = write_project(tmp_path / "import", {"hjerte": HEART, "kraeft": CANCER})
+    export = root / "export.csv"
+    export.write_text(",".join(COLUMNS) + "\n" + "".join(_csv_row(r) for r in [GOOD, *rows]), encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        parse_export(data, project, "export.csv")
+        import_stats(export, root)
+    assert {Path(p.path).name for p in exc.value.problems} == {"export.csv"}  # no group file was touched
     return [p.message for p in exc.value.problems]
 
 
