@@ -50,7 +50,7 @@ def apply(text: str, edits) -> bytes:
 
 
 def assert_model_keeps_the_rules(project) -> None:
-    """What the loader accepted must obey FORMAT.md's rules, checked here independently."""
+    """What the loader accepted must obey docs/format.md's rules, checked here independently."""
     regions = set(project.config.regions)
     for group in project.groups:
         codes = [i.code for i in group.indications]

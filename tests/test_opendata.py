@@ -183,7 +183,7 @@ def test_consolidated_figures_are_the_group_figures(files):
 UNITS = ("patients", "diagnosed", "analyses", "genome_equivalents")
 NOT_COUNTS = {"year", "population", "format_version", "min_count", "germline", "somatic", "rna", "months_in_operation",
               "primary_marker", "secondary_marker"}
-# Shares of patients, defined in FORMAT.md as diagnosed / patients.
+# Shares of patients, defined in docs/format.md as diagnosed / patients.
 RATIOS = {"diagnostic_yield", "diagnostic_yield_ci95_low", "diagnostic_yield_ci95_high"}
 
 
