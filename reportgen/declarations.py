@@ -269,6 +269,11 @@ CONFIG = Record(
                                       "The national target.")),
         "privacy": Key(Record({"min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1,
                                                     maximum=100))}, dict, "Small-count suppression.")),
+
+        "accessibility_statement": Key(Record(
+            {"url": Key(Str("The address of the site's accessibility statement (tilgængelighedserklæring).",
+                            pattern=r"https://\S+", pattern_help="an address starting with https://"))},
+            dict, "The accessibility statement that every page's footer links to."), required=False),
     },
     dict,
     "Project settings.",

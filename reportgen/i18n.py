@@ -27,6 +27,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "da": "Alle antal angiver deres enhed: patienter, WGS-analyser eller genomækvivalenter; se fodnoterne.",
         "en": "Every count states its unit: patients, WGS analyses or genome equivalents; see the footnotes.",
     },
+    "accessibility_statement": {"da": "Tilgængelighedserklæring", "en": "Accessibility statement"},
     "page": {"da": "side", "en": "page"},
     "of": {"da": "af", "en": "of"},
     "status_report": {"da": "Statusrapport", "en": "Status report"},

@@ -110,6 +110,7 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
         national_target_genome_equivalents=raw["national_target"]["genome_equivalents"],
         min_count=raw["privacy"]["min_count"],
         publisher=raw["publisher"],
+        accessibility_statement=(raw["accessibility_statement"] or {}).get("url"),
     )
 
 

@@ -105,6 +105,7 @@ class Config:
     national_target_genome_equivalents: int
     min_count: int
     publisher: str = "Nationalt Genom Center"
+    accessibility_statement: str | None = None  # the address of the accessibility statement
 
     @property
     def default_language(self) -> str:

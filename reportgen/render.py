@@ -363,6 +363,7 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         other_languages=other_languages,
         site_title=page.plain(project.config.title),
         publisher=project.config.publisher,
+        accessibility_statement=project.config.accessibility_statement,
         pdf_available=pdf_available,
         document=document,
         published_keys=frozenset(d.key for d in documents(project, include_drafts)),

@@ -2,8 +2,10 @@
 
 The site is built once (HTML only, both languages). Every page is then
 opened in headless Chromium: crawled for errors, failed, outside or broken
-requests and links; checked by axe-core (WCAG 2.0/2.1 A and AA) and for
-the structure the reports promise (the example-data banner, the language,
+requests and links; checked by axe-core (WCAG 2.0/2.1 A and AA, and axe's
+best practices: every piece of content inside a landmark) and for the
+structure the reports promise (the example-data banner opening the main
+content, the footer's link to the accessibility statement, the language,
 one h1 and no skipped heading level, header cells with a scope, charts with
 a text alternative and a data table, no outside resources, relative links);
 measured at phone width for sideways scrolling. The Nu HTML Checker
@@ -24,8 +26,9 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 
 import webcheck
-from projects import CANCER, HEART, write_project
+from projects import CANCER, CONFIG, HEART, write_project
 from reportgen.build import build
+from reportgen.errors import InputError
 from reportgen.i18n import Strings
 from reportgen.loader import load_project
 from reportgen.render import Document, render_document, templates_dir
@@ -75,8 +78,9 @@ _STRUCTURE_JS = r"""() => {
     lang: document.documentElement.getAttribute('lang'),
     banner: text(banner),
     bannerShown: !!bannerBox && bannerBox.height > 0 && getComputedStyle(banner).display !== 'none',
-    bannerBeforeMain: !!banner && !!(banner.compareDocumentPosition(document.querySelector('main'))
-                                     & Node.DOCUMENT_POSITION_FOLLOWING),
+    bannerOpensMain: !!banner && document.querySelector('main').firstElementChild === banner,
+    footerLinks: Array.from(document.querySelectorAll('body > footer a'),
+                            (a) => [text(a), a.getAttribute('href')]),
     headings: headings,
     looseTh: looseTh,
     figures: Array.from(document.querySelectorAll('figure.chart'), (f) => [f.id, !!f.querySelector('svg')]),
@@ -140,7 +144,7 @@ def browsed(site, browser):
                 page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
                 page.goto(base + name)
                 result = page.evaluate(_STRUCTURE_JS)
-                result["axe"] = webcheck.axe(page)
+                result["axe"] = webcheck.axe(page, webcheck.AXE_TAGS_STRICT)
                 page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
                 result["phone"] = page.evaluate(_OVERFLOW_JS)
                 results[name] = result
@@ -160,9 +164,23 @@ def test_crawl_finds_no_errors_failed_or_outside_requests_or_broken_links(site, 
     assert webcheck.crawl(browser, site_server(site.dir), site.dir) == []
 
 
-def test_every_page_passes_axe(browsed):
+def test_every_page_passes_axe_with_best_practices(browsed):
     violations = [f"{name}: {v}" for name, result in browsed.items() for v in result["axe"]]
     assert violations == []
+
+
+def test_axe_best_practices_catch_content_outside_landmarks(browser):
+    """The check above can fail: a notice outside every landmark is what it finds."""
+    page = browser.new_page()
+    try:
+        page.set_content('<!DOCTYPE html><html lang="da"><head><title>Prøve</title></head><body>'
+                         '<header><p>Titel</p></header><p class="notice">Eksempeldata</p>'
+                         '<main><h1>Rapport</h1></main><footer><p>Udgiver</p></footer></body></html>')
+        assert webcheck.axe(page) == []
+        assert webcheck.axe(page, webcheck.AXE_TAGS_STRICT) == [
+            "region: All page content should be contained by landmarks (.notice)"]
+    finally:
+        page.close()
 
 
 def test_every_page_is_valid_html(site):
@@ -173,7 +191,17 @@ def test_every_page_says_the_figures_are_examples(browsed):
     for name, result in browsed.items():
         lang = "en" if name.startswith("en/") else "da"
         assert result["banner"] == Strings(lang).example_banner, name
-        assert result["bannerShown"] and result["bannerBeforeMain"], name
+        assert result["bannerShown"] and result["bannerOpensMain"], name
+
+
+def test_every_footer_links_the_accessibility_statement(browsed):
+    url = load_project(REPO).config.accessibility_statement
+    assert url and url.startswith("https://")
+    for name, result in browsed.items():
+        lang = "en" if name.startswith("en/") else "da"
+        assert [Strings(lang).accessibility_statement, url] in result["footerLinks"], name
+    assert ["Tilgængelighedserklæring", url] in browsed["index.html"]["footerLinks"]
+    assert ["Accessibility statement", url] in browsed["en/index.html"]["footerLinks"]
 
 
 def test_every_page_states_its_language(browsed):
@@ -213,6 +241,7 @@ def test_every_chart_has_a_text_alternative_and_a_data_table(browsed):
 
 
 def test_no_script_and_nothing_loaded_from_outside(browsed):
+    statement = load_project(REPO).config.accessibility_statement  # the one link of the site's own that leads out
     problems = []
     for name, result in browsed.items():
         if result["scripts"]:
@@ -224,7 +253,7 @@ def test_no_script_and_nothing_loaded_from_outside(browsed):
             # A link written in a text may lead out; it is a plain link, made safe by the sanitiser.
             from_text = url["tag"] == "a" and url["attr"] == "href" and url["rel"] == "noopener noreferrer" \
                 and value.startswith(("https://", "http://"))
-            if outside and not from_text:
+            if outside and not from_text and not (url["tag"] == "a" and value == statement):
                 problems.append(f"{name}: <{url['tag']} {url['attr']}=\"{value}\">")
     assert problems == []
 
@@ -286,7 +315,8 @@ def test_screenshots_at_desktop_and_phone_width(site, browser, site_server):
             for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
                 path = webcheck.screenshot(page, ARTIFACTS / f"{Path(name).stem}-{label}.png", width, height)
                 assert path.stat().st_size > 10_000
-            assert webcheck.axe(page) == []  # at phone width: scrolling boxes must be reachable by keyboard
+            # At phone width: scrolling boxes must be reachable by keyboard.
+            assert webcheck.axe(page, webcheck.AXE_TAGS_STRICT) == []
     finally:
         context.close()
 
@@ -379,3 +409,33 @@ def test_a_text_missing_in_english_is_marked_danish_and_the_page_says_so(tmp_pat
                              lang_prefix="", other_languages=[], pdf_available=False,
                              templates=templates_dir(root))
     assert "lang-note" not in danish and 'lang="da"' not in danish.split("<body>")[1]
+
+
+# --- the accessibility statement --------------------------------------------------------------
+
+
+def _index(root, lang="da"):
+    project = load_project(root)
+    return render_document(project, publish_project(project), Document("index", "index"), lang, root="",
+                           lang_prefix="", other_languages=[], pdf_available=False, templates=templates_dir(root))
+
+
+def test_the_footer_links_the_accessibility_statement_set_in_reportgen_yaml(tmp_path):
+    config = CONFIG + "accessibility_statement:\n  url: https://www.was.digst.dk/eksempel-dk\n"
+    root = write_project(tmp_path / "with", config=config)
+    assert '<p><a href="https://www.was.digst.dk/eksempel-dk">Tilgængelighedserklæring</a></p>' in _index(root)
+    assert '<p><a href="https://www.was.digst.dk/eksempel-dk">Accessibility statement</a></p>' in \
+        _index(root, "en")
+    without = write_project(tmp_path / "without")
+    assert "was.digst.dk" not in _index(without) and "Tilgængelighedserklæring" not in _index(without)
+
+
+def test_the_accessibility_statement_is_an_https_address(tmp_path):
+    config = CONFIG + "accessibility_statement:\n  url: www.was.digst.dk/eksempel-dk\n"
+    root = write_project(tmp_path, config=config)
+    with pytest.raises(InputError) as caught:
+        load_project(root)
+    line = config.splitlines().index("  url: www.was.digst.dk/eksempel-dk") + 1
+    assert [str(p) for p in caught.value.problems] == [
+        f"reportgen.yaml:{line}:8: 'accessibility_statement.url' is 'www.was.digst.dk/eksempel-dk'; "
+        "expected an address starting with https://"]

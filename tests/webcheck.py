@@ -7,7 +7,8 @@ A helper module for tests (not a test file itself):
 - ``crawl(browser, base_url, site_dir)``: open every ``.html`` file and return
   the problems found (console errors, page errors, failed requests, requests
   leaving the machine, broken internal links and missing ``#fragment`` targets).
-- ``axe(page)``: WCAG 2.0/2.1 A and AA violations found by axe-core.
+- ``axe(page)``: WCAG 2.0/2.1 A and AA violations found by axe-core (``tags=AXE_TAGS_STRICT``
+  adds axe's best-practice rules).
 - ``vnu(paths)``: errors from the Nu HTML Checker (vnu.jar, needs Java 11+).
 - ``screenshot(page, path, width, height)``: a full-page PNG.
 
@@ -50,6 +51,8 @@ CHROMIUM_ARGS = (
 )
 
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+# WCAG A/AA and axe's best practices (all content inside landmarks, one main, unique landmarks, ...).
+AXE_TAGS_STRICT = AXE_TAGS + ("best-practice",)
 
 # Elements whose URL attribute points at another file of the site.
 _LINK_SELECTOR = (
@@ -326,8 +329,8 @@ def _axe_source() -> str:
 
 
 def axe(page, tags: Iterable[str] = AXE_TAGS, *, context: object = None) -> list[str]:
-    """Run axe-core on the loaded ``page`` and return its violations for the
-    WCAG 2.0/2.1 A and AA tags, each as "rule: help (selector, …)".
+    """Run axe-core on the loaded ``page`` and return its violations for
+    ``tags`` (default the WCAG 2.0/2.1 A and AA tags), each as "rule: help (selector, …)".
 
     axe is injected through the DevTools protocol, so a page's
     Content-Security-Policy does not stop it. ``context`` is an optional axe
