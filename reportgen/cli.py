@@ -52,11 +52,12 @@ def cmd_check(args) -> int:
 def cmd_schema(args) -> int:
     import json
 
-    from .loader import schema_documents
+    from .editor_schemas import project_schema_documents
+    from .loader import load_project
     from .writer import write_text
 
-    out = Path(args.out)
-    for name, document in schema_documents().items():
+    out = Path(args.out) if args.out is not None else args.dir / "schemas"
+    for name, document in project_schema_documents(load_project(args.dir)).items():
         path = out / f"{name}.schema.json"
         write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         print(f"wrote {path}")
@@ -157,9 +158,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free port)")
     serve.set_defaults(run=cmd_serve)
 
-    schema = commands.add_parser("schema", help="write the JSON Schemas of the input files")
-    schema.add_argument("--out", default="schemas", help="folder to write to (default: schemas)")
-    schema.set_defaults(run=cmd_schema)
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schemas of the input files",
+        description="Write the JSON Schemas that editors use to complete and check the files, with this "
+                    "project's region keys and each group's indication codes. Nothing is written unless "
+                    "the project is valid.")
+    _add_project_dir(schema)
+    schema.add_argument("--out", default=None, help="folder to write to (default: DIR/schemas)")
+    schema.set_defaults(run=cmd_schema, nothing_done="nothing was written")
 
     import_stats = commands.add_parser(
         "import-stats", help="merge a statistics export (CSV) into the group files",

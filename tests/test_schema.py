@@ -1,4 +1,4 @@
-"""The JSON Schemas editors use are current and accept the shipped files."""
+"""The JSON Schemas editors use are current, accept the shipped files and list the project's own words."""
 
 import json
 from pathlib import Path
@@ -7,8 +7,10 @@ import jsonschema
 import pytest
 import yaml
 
+from projects import write_project
 from reportgen.cli import main
-from reportgen.loader import schema_documents
+from reportgen.editor_schemas import project_schema_documents
+from reportgen.loader import load_project, schema_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +26,7 @@ _Yaml12ishLoader.yaml_implicit_resolvers = {
 
 
 def test_committed_schemas_are_current(tmp_path, capsys):
-    assert main(["schema", "--out", str(tmp_path)]) == 0
+    assert main(["schema", str(ROOT), "--out", str(tmp_path)]) == 0
     for name in schema_documents():
         written = (tmp_path / f"{name}.schema.json").read_text()
         assert written == (ROOT / "schemas" / f"{name}.schema.json").read_text(), f"run `make schema` ({name})"
@@ -50,3 +52,65 @@ def test_schema_catches_what_an_editor_should_flag():
     document["sumary"] = document.pop("summary")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def _group_schema():
+    return json.loads((ROOT / "schemas/group.schema.json").read_text())
+
+
+def _shipped(name):
+    return yaml.load((ROOT / "groups" / f"{name}.yaml").read_text(), Loader=_Yaml12ishLoader)
+
+
+def test_the_group_schema_lists_the_regions_of_reportgen_yaml():
+    row = _group_schema()["properties"]["statistics"]["properties"]["monthly"]["items"]
+    assert row["properties"]["region"]["enum"] == list(load_project(ROOT).config.regions) == [
+        "hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland"]
+    document = _shipped("nyresvigt")
+    document["statistics"]["monthly"][0]["region"] = "hovedstad"
+    with pytest.raises(jsonschema.ValidationError, match="'hovedstad' is not one of"):
+        jsonschema.validate(document, _group_schema())
+
+
+def test_the_group_schema_lists_each_groups_indication_codes():
+    project = load_project(ROOT)
+    conditions = _group_schema()["allOf"]
+    assert [c["if"]["properties"]["id"]["const"] for c in conditions] == sorted(g.id for g in project.groups)
+    for condition, group in zip(conditions, sorted(project.groups, key=lambda g: g.id)):
+        assert condition["then"]["properties"]["cases"]["items"]["properties"]["indication"]["enum"] == \
+            [i.code for i in group.indications]
+    schema = _group_schema()
+    for where in ("row", "case"):
+        document = _shipped("arvelige-hjertesygdomme")
+        target = document["statistics"]["monthly"][0] if where == "row" else document["cases"][0]
+        target["indication"] = "HJ9"
+        with pytest.raises(jsonschema.ValidationError, match="'HJ9' is not one of"):
+            jsonschema.validate(document, schema)
+
+
+def test_a_code_added_since_the_schema_was_written_is_not_flagged():
+    document = _shipped("arvelige-hjertesygdomme")
+    document["indications"].append({"code": "HJ9", "title": "Ny", "criteria": "Nye kriterier."})
+    document["statistics"]["monthly"][0]["indication"] = "HJ9"
+    jsonschema.validate(document, _group_schema())
+
+
+def test_the_schemas_are_written_for_the_project_in_dir(tmp_path, capsys):
+    root = write_project(tmp_path / "project")
+    assert main(["schema", str(root)]) == 0
+    written = json.loads((root / "schemas" / "group.schema.json").read_text(encoding="utf-8"))
+    assert written == project_schema_documents(load_project(root))["group"]
+    assert written["properties"]["statistics"]["properties"]["monthly"]["items"]["properties"]["region"][
+        "enum"] == ["hovedstaden", "sjaelland"]
+    assert [c["if"]["properties"]["id"]["const"] for c in written["allOf"]] == ["hjerte", "kraeft"]
+    assert capsys.readouterr().out.splitlines()[0] == f"wrote {root / 'schemas' / 'group.schema.json'}"
+
+
+def test_no_schema_is_written_for_a_project_with_problems(tmp_path, capsys):
+    root = write_project(tmp_path / "project")
+    path = root / "groups" / "hjerte.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("category: rare", "category: rar"), encoding="utf-8")
+    assert main(["schema", str(root)]) == 1
+    assert not (root / "schemas").exists()
+    err = capsys.readouterr().err
+    assert "groups/hjerte.yaml:" in err and err.rstrip().endswith("nothing was written")
