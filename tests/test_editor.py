@@ -139,16 +139,23 @@ def editor(project):
         server.close()
 
 
-def diagnostics(editor, path: Path, text: str) -> list[dict]:
-    """Open `text` as the file at `path` and return the editor's first diagnostics for it."""
+def open_document(editor, path: Path, text: str) -> tuple[str, list[dict]]:
+    """Open `text` as a file beside `path` (each time another: no state carried over); return its URI
+    and the editor's first diagnostics for it (once they are there, the schema is loaded)."""
     editor.opened += 1
-    uri = path.with_name(f"{path.stem}-{editor.opened}{path.suffix}").as_uri()  # each case its own document
+    uri = path.with_name(f"{path.stem}-{editor.opened}{path.suffix}").as_uri()
     editor.notify("textDocument/didOpen",
                   {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}})
     message = editor.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
                           and m["params"]["uri"] == uri)
+    return uri, message["params"]["diagnostics"]
+
+
+def diagnostics(editor, path: Path, text: str) -> list[dict]:
+    """Open `text` as the file at `path` and return the editor's first diagnostics for it."""
+    uri, found = open_document(editor, path, text)
     editor.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-    return message["params"]["diagnostics"]
+    return found
 
 
 def check_problems(project: Path, path: Path, text: str) -> list:
@@ -221,16 +228,45 @@ def test_a_new_indication_code_is_not_underlined_before_the_schema_is_written_ag
     assert diagnostics(editor, path, text) == []
 
 
-def test_hover_shows_what_a_field_means(project, editor):
+def test_hover_shows_what_a_field_means_in_danish(project, editor):
     path = project / "groups" / f"{GROUP}.yaml"
     text = path.read_text(encoding="utf-8")
-    uri = path.as_uri()
-    editor.notify("textDocument/didOpen",
-                  {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}})
-    line = text.splitlines().index("in_operation_since: 2022-03-14")
-    answer = editor.request("textDocument/hover", {"textDocument": {"uri": uri},
-                                                   "position": {"line": line, "character": 3}})
+    uri, _ = open_document(editor, path, text)
+
+    def hover(line_text: str) -> str:
+        position = {"line": text.splitlines().index(line_text),
+                    "character": len(line_text) - len(line_text.lstrip(" -")) + 1}  # on the key
+        return editor.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": position})[
+            "result"]["contents"]["value"]
+
+    try:
+        assert "Datoen, hvor gruppen første gang fik tilbudt helgenomsekventering (ÅÅÅÅ-MM-DD)." in \
+            hover("in_operation_since: 2022-03-14")
+        code = hover("  - code: HJ1")
+        assert "En kort kode af store bogstaver og cifre, fx HJ1." in code
+        assert "Allowed Values" not in code  # not the other groups' codes, which the schema's conditions name
+        assert "* `HJ1`\n* `HJ2`\n* `HJ3`\n* `HJ4`\n" in hover("    indication: HJ1")
+    finally:
+        editor.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+
+def _complete(editor, path: Path, text: str, line: int, character: int) -> list[str]:
+    uri, _ = open_document(editor, path, text)
+    answer = editor.request("textDocument/completion", {"textDocument": {"uri": uri},
+                                                        "position": {"line": line, "character": character}})
     editor.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-    description = json.loads((project / "schemas" / "group.schema.json").read_text(encoding="utf-8"))[
-        "properties"]["in_operation_since"]["description"]
-    assert description in answer["result"]["contents"]["value"]
+    items = answer["result"]["items"] if isinstance(answer["result"], dict) else answer["result"]
+    return sorted(item["label"] for item in items)
+
+
+def test_the_editor_completes_regions_and_the_groups_own_indication_codes(project, editor):
+    path = project / "groups" / f"{GROUP}.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    case = lines.index("    indication: HJ1")
+    lines[case] = "    indication: "
+    row = next(i for i, line in enumerate(lines) if line.startswith("    - {month: "))
+    lines.insert(row, "    - month: 2022-03\n      region: ")  # two lines before the case
+    text = "\n".join(lines) + "\n"
+    assert _complete(editor, path, text, case + 2, len("    indication: ")) == ["HJ1", "HJ2", "HJ3", "HJ4"]
+    assert _complete(editor, path, text, row + 1, len("      region: ")) == sorted(
+        load_project(project).config.regions)

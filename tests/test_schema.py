@@ -9,7 +9,7 @@ import yaml
 
 from projects import write_project
 from reportgen.cli import main
-from reportgen.editor_schemas import project_schema_documents
+from reportgen.editor_schemas import DANISH, project_schema_documents
 from reportgen.loader import load_project, schema_documents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +75,8 @@ def test_the_group_schema_lists_the_regions_of_reportgen_yaml():
 def test_the_group_schema_lists_each_groups_indication_codes():
     project = load_project(ROOT)
     conditions = _group_schema()["allOf"]
-    assert [c["if"]["properties"]["id"]["const"] for c in conditions] == sorted(g.id for g in project.groups)
+    ids = sorted(g.id for g in project.groups)
+    assert [c["if"]["properties"]["id"]["pattern"] for c in conditions] == [f"^{i}$" for i in ids]
     for condition, group in zip(conditions, sorted(project.groups, key=lambda g: g.id)):
         assert condition["then"]["properties"]["cases"]["items"]["properties"]["indication"]["enum"] == \
             [i.code for i in group.indications]
@@ -102,7 +103,7 @@ def test_the_schemas_are_written_for_the_project_in_dir(tmp_path, capsys):
     assert written == project_schema_documents(load_project(root))["group"]
     assert written["properties"]["statistics"]["properties"]["monthly"]["items"]["properties"]["region"][
         "enum"] == ["hovedstaden", "sjaelland"]
-    assert [c["if"]["properties"]["id"]["const"] for c in written["allOf"]] == ["hjerte", "kraeft"]
+    assert [c["if"]["properties"]["id"]["pattern"] for c in written["allOf"]] == ["^hjerte$", "^kraeft$"]
     assert capsys.readouterr().out.splitlines()[0] == f"wrote {root / 'schemas' / 'group.schema.json'}"
 
 
@@ -114,3 +115,36 @@ def test_no_schema_is_written_for_a_project_with_problems(tmp_path, capsys):
     assert not (root / "schemas").exists()
     err = capsys.readouterr().err
     assert "groups/hjerte.yaml:" in err and err.rstrip().endswith("nothing was written")
+
+
+def _help_texts(node) -> list[str]:
+    """Every title and description in a schema document."""
+    if isinstance(node, dict):
+        return [text for key, value in node.items()
+                for text in ([value] if key in ("title", "description") and isinstance(value, str)
+                             else _help_texts(value))]
+    if isinstance(node, list):
+        return [t for item in node for t in _help_texts(item)]
+    return []
+
+
+def test_the_editors_help_is_in_danish_the_projects_first_language():
+    english = {text for document in schema_documents().values() for text in _help_texts(document)}
+    assert set(DANISH) == english  # every declaration's help text translated, no translation left over
+    for name in schema_documents():
+        written = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        assert set(_help_texts(written)) <= set(DANISH.values()), name
+    group = _group_schema()
+    assert group["title"] == "Gruppefil til reportgen: en patientgruppes statusrapport"
+    assert group["properties"]["in_operation_since"]["description"] == \
+        "Datoen, hvor gruppen første gang fik tilbudt helgenomsekventering (ÅÅÅÅ-MM-DD)."
+
+
+def test_a_project_in_english_first_gets_english_help(tmp_path):
+    root = write_project(tmp_path / "project")
+    config = root / "reportgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("languages: [da, en]", "languages: [en, da]"),
+                      encoding="utf-8")
+    group = project_schema_documents(load_project(root))["group"]
+    assert group["title"] == "reportgen group file"
+    assert group["properties"]["in_operation_since"]["description"] == "The date WGS was first offered to the group."
