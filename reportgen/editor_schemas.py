@@ -3,7 +3,9 @@
 The declarations give the shape of every file (`loader.schema_documents`).
 An editor can check more than the shape when the schema also lists what the
 project allows: the region keys of reportgen.yaml, and each group's
-indication codes. `reportgen schema` writes these documents.
+indication codes. `reportgen schema` writes these documents. Their titles
+and descriptions, which editors show on hover, are in the project's first
+language: the declarations' English texts, translated here for Danish.
 
 JSON Schema cannot say "one of the codes listed earlier in this file", so
 each group's codes are given under a condition that names the group (its
