@@ -41,6 +41,7 @@ STAGES = {
     # reading the input and checking it
     "yamlsource": "load", "schema": "load", "declarations": "load", "discovery": "load", "rules": "load",
     "rowrules": "load", "textchecks": "load", "loader": "load", "statsexport": "load",
+    "editor_schemas": "load",  # the JSON Schemas for editors, with the project's regions and codes
     "textsplice": "load",  # editing YAML files line by line, as the loader's node tree locates them
     # computing what is published
     "figures": "derive", "suppression": "derive", "suppression.*": "derive", "audit": "derive",
