@@ -1,7 +1,9 @@
 """Markdown to safe HTML: rendered by Markdown, then cleaned by nh3 with an allowlist.
 
-The loader already refuses raw HTML and unsafe links; the sanitiser is the
-second wall, so that a gap in one check never becomes script in a page.
+The loader already refuses raw HTML and unsafe links, judged on the same
+Markdown (`markdown_reader`, whose dialect equals this one: a test holds
+them together); the sanitiser is the second wall, so that a gap in one
+check never becomes script in a page.
 """
 
 from __future__ import annotations
@@ -33,13 +35,17 @@ def _demote_headings(html: str) -> str:
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 2, 6)}>", html)
 
 
-def render_markdown(text: str) -> Markup:
-    """Markdown source -> sanitised HTML, safe to insert into an autoescaped template."""
+def markdown_html(text: str) -> str:
+    """Markdown source -> the HTML Markdown makes of it, before sanitising."""
     converter = _converter()
     converter.reset()
-    html = _demote_headings(converter.convert(text))
+    return converter.convert(text)
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown source -> sanitised HTML, safe to insert into an autoescaped template."""
     clean = nh3.clean(
-        html,
+        _demote_headings(markdown_html(text)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

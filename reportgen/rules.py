@@ -13,7 +13,7 @@ from . import model as m
 from .discovery import GROUPS_DIR, archive_date
 from .rowrules import FirstRows, RowScope, indication_problem, row_problems
 from .schema import Context, did_you_mean
-from .textchecks import find_cpr_numbers, markup_findings
+from .textchecks import check_text
 from .yamlsource import Scalar, Source
 
 
@@ -95,17 +95,9 @@ def check_texts(ctx: Context, allowed) -> None:
     """HTML, unsafe links and CPR-shaped text, each at its exact place in the file."""
     allowed_values = {a.value for a in allowed}
     for spot in ctx.texts:
-        for finding in markup_findings(spot.text, spot.markdown):
+        for finding in check_text(spot.text, spot.markdown, allowed_values):
             line, column = _locate(ctx.source, spot.node, spot.text, finding.start, finding.snippet)
             ctx.error_at(line, column, finding.message)
-        for match in find_cpr_numbers(spot.text):
-            if match.group(0) in allowed_values:
-                continue
-            line, column = _locate(ctx.source, spot.node, spot.text, match.start(), match.group(0))
-            ctx.error_at(line, column,
-                         f"'{match.group(0)}' is shaped like a CPR number; patient texts must be anonymised. "
-                         "Remove it, or if it is not a person's number, list it under 'allow_identifiers' "
-                         "with a reason")
 
 
 def _locate(source: Source, node: Scalar, text: str, offset: int, snippet: str) -> tuple[int, int]:
