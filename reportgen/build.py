@@ -299,17 +299,44 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
         report.timings[key] = result.seconds
         report.peak_memory[result.pid] = max(report.peak_memory.get(result.pid, 0), result.peak_rss)
     new_manifest.shared = {p: cache.digest(b) for p, b in shared.items()}
-    for relative, data in sorted(files.items()):
-        if write_bytes(out / relative, data):
-            report.written += 1
-    report.removed = _remove_orphans(out, manifest, new_manifest)
-    new_manifest.write(out)
+    _unfinished_manifest(manifest, files).write(out)
+    written = []
+    try:
+        for relative, data in sorted(files.items()):
+            if write_bytes(out / relative, data):
+                written.append(relative)
+        report.written = len(written)
+        report.removed = _remove_orphans(out, manifest, new_manifest)
+        new_manifest.write(out)
+    except BaseException:
+        # A full disk, say: take back the files the last build did not have; the unfinished
+        # manifest already written lets the next build judge (and rebuild) the rest.
+        for relative in set(written) - set(manifest.outputs()):
+            try:
+                (out / relative).unlink()
+            except OSError:
+                pass
+        raise
 
     report.seconds = time.perf_counter() - started
     what = ", ".join(sorted(formats))
     _say(stream, f"Built {len(report.rendered)} of {len(docs)} reports ({what}) in {report.seconds:.1f} s; "
                  f"{report.written} files written under {out}")
     return report
+
+
+UNFINISHED = "(unfinished build)"
+
+
+def _unfinished_manifest(last: cache.Manifest, files: dict[str, bytes]) -> cache.Manifest:
+    """The manifest on disk while a build writes: current for nothing (no inputs key), it lists the
+    last build's outputs and every file this build is about to write, so that if the build stops
+    half-way (a full disk, a kill) the next build rebuilds what changed and removes what it does not make."""
+    pending = cache.Manifest(jobs=dict(last.jobs), shared=dict(last.shared))
+    earlier = last.jobs.get(UNFINISHED)
+    pending.jobs[UNFINISHED] = cache.JobRecord("", {**(earlier.outputs if earlier else {}),
+                                                    **{path: "" for path in files}})
+    return pending
 
 
 def _remove_orphans(out: Path, old: cache.Manifest, new: cache.Manifest) -> int:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, ReportgenError, UsageError
+from .errors import InputError, ReportgenError, UsageError, as_reportgen_error
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -38,6 +38,18 @@ def _project_dir(value: str) -> Path:
     return Path(value)
 
 
+def _output_folder(value: str, option: str) -> Path:
+    """An output folder that is, or can be made, a folder: no part of it may be a file."""
+    path = Path(value)
+    for part in (path, *path.parents):
+        if part.exists() or part.is_symlink():
+            if not part.is_dir():
+                what = "is" if part == path else f"lies in '{part}', which is"
+                raise UsageError(f"{option} '{value}' {what} a file, not a folder; give a folder")
+            break
+    return path
+
+
 def cmd_check(args) -> int:
     from .loader import load_project
 
@@ -56,7 +68,7 @@ def cmd_schema(args) -> int:
     from .loader import load_project
     from .writer import write_text
 
-    out = Path(args.out) if args.out is not None else args.dir / "schemas"
+    out = _output_folder(args.out, "--out") if args.out is not None else args.dir / "schemas"
     for name, document in project_schema_documents(load_project(args.dir)).items():
         path = out / f"{name}.schema.json"
         write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -106,7 +118,8 @@ def cmd_build(args) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    build(args.dir, out=Path(args.out) if args.out else Path(args.dir) / "build", formats=formats,
+    out = _output_folder(args.out, "--out") if args.out else Path(args.dir) / "build"
+    build(args.dir, out=out, formats=formats,
           jobs=jobs, include_drafts=args.include_drafts, languages=args.lang)
     return EXIT_OK
 
@@ -198,20 +211,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        files = len({p.path for p in exc.problems})
-        print(f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
-              f"{getattr(args, 'nothing_done', 'nothing was built')}", file=sys.stderr)
-        return exc.exit_code
-    except ReportgenError as exc:
-        print(f"reportgen: error: {exc}", file=sys.stderr)
-        return exc.exit_code
     except KeyboardInterrupt:
         print("reportgen: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the edge: every known failure becomes a plain message
+        error = as_reportgen_error(exc)
+        if error is None:
+            raise
+        return _report(error, args)
+
+
+def _report(error: ReportgenError, args) -> int:
+    """The one place that prints an error: problems as `path:line:col: message`, then a count."""
+    if isinstance(error, InputError):
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = error.total
+        files = len({p.path for p in error.problems})
+        print(f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
+              f"{getattr(args, 'nothing_done', 'nothing was built')}", file=sys.stderr)
+    else:
+        print(f"reportgen: error: {error}", file=sys.stderr)
+    return error.exit_code
 
 
 def run() -> None:  # pragma: no cover - console entry point

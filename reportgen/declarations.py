@@ -62,7 +62,7 @@ MONTHLY_ROW = Record(
 )
 
 _ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
-_PLAIN_COUNT = re.compile(r"0|[1-9][0-9]*").fullmatch
+_PLAIN_COUNT = re.compile(r"0|[1-9][0-9]{0,8}").fullmatch  # below schema.MAX_NUMBER; longer: the generic path
 # Letters only (regions) and at most 3 digits (codes): neither can hold HTML or a CPR-shaped number,
 # so skipping their text checks changes nothing.
 _PLAIN_REGION = re.compile(r"[a-z]+(-[a-z]+)*").fullmatch

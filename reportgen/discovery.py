@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .dates import date_or_none
-from .errors import Problem, relative_path
+from .errors import Problem, describe_os_error, relative_path
 from .model import CATEGORIES
 from .schema import did_you_mean
 
@@ -37,8 +37,13 @@ def group_files(root: Path, problems: list[Problem]) -> list[Path]:
         problems.append(Problem(GROUPS_DIR, 1, 1, "the folder of group files is missing"))
         return []
     files = []
-    for path in sorted(folder.iterdir()):
-        if path.is_dir() or path.name.startswith("."):
+    for path in _listing(root, folder, problems):
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            if path.suffix == ".yaml":
+                problems.append(Problem(relative_path(path, root), 1, 1, "this is a folder, not a file; expected "
+                                                                          "a YAML file here (move the folder away)"))
             continue
         if path.suffix == ".yaml":
             files.append(path)
@@ -46,6 +51,15 @@ def group_files(root: Path, problems: list[Problem]) -> list[Path]:
             problems.append(Problem(relative_path(path, root), 1, 1,
                                     f"group files must end in .yaml; rename it to {path.name.split('.')[0]}.yaml"))
     return files
+
+
+def _listing(root: Path, folder: Path, problems: list[Problem]) -> list[Path]:
+    """The entries of `folder`, sorted; a located problem if the folder cannot be read."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        problems.append(Problem(relative_path(folder, root), 1, 1, f"cannot read the folder: {describe_os_error(exc)}"))
+        return []
 
 
 def consolidated_file(root: Path, category: str) -> Path:
@@ -76,7 +90,7 @@ def edition_files(root: Path, group_ids: set[str], problems: list[Problem]) -> d
     if not folder.is_dir():
         return {}
     found: dict[str, list[Path]] = {}
-    for group_folder in sorted(folder.iterdir()):
+    for group_folder in _listing(root, folder, problems):
         if group_folder.name.startswith("."):
             continue
         if _is_group_folder(root, group_folder, group_ids, problems):
@@ -102,7 +116,7 @@ def _is_group_folder(root: Path, group_folder: Path, group_ids: set[str], proble
 
 def _archive_files(root: Path, group_folder: Path, problems: list[Problem]) -> list[Path]:
     files = []
-    for path in sorted(group_folder.iterdir()):
+    for path in _listing(root, group_folder, problems):
         if path.name.startswith("."):
             continue
         if path.is_dir() or path.suffix != ".yaml" or archive_date(path) is None:

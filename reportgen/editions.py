@@ -64,7 +64,7 @@ from .suppression import (
     primary_marker,
 )
 from .textfiles import changed_meanwhile, read_as_parsed
-from .writer import write_text
+from .writer import write_together
 from .yamlsource import Mapping
 
 # The line asking the network to describe the new edition, in the project's default language.
@@ -269,14 +269,12 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
     placeholder = PLACEHOLDER.get(project.config.default_language, PLACEHOLDER["en"]).format(previous=current.date)
     new_text = open_edition(old_text, source.root, date, placeholder, display)
     _check_result(project, group, archive, target, archive_text, new_text)
-    # Archive first: if writing the group file then fails, `check` names the archive of the current
-    # edition and says what to do; the other order would lose the archive without a word.
+    # Both files or neither: a full disk half-way leaves the project as it was.
     if target.exists():
         raise already
     if _read_text(group.path) != old_text:
         raise InputError([changed_meanwhile(display, _RUN_AGAIN)])
-    write_text(target, archive_text)
-    write_text(group.path, new_text)
+    write_together({target: archive_text, group.path: new_text})  # both files or neither
     return NewEditionResult(display, target_display, current.date, date)
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+# At most this many problems are listed per file; the rest are counted in one more line.
+MAX_SHOWN_PER_FILE = 100
 
 
 @dataclass(frozen=True, order=True)
@@ -29,8 +34,26 @@ class InputError(ReportgenError):
     """The input files have problems; all of them are listed, sorted by file and line."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the input")
+        self.total = len(problems)
+        self.problems = _first_per_file(sorted(problems))
+        super().__init__(f"{self.total} problem(s) in the input")
+
+
+def _first_per_file(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_SHOWN_PER_FILE problems of each file, then one that counts the rest."""
+    totals = Counter(problem.path for problem in problems)
+    seen: Counter[str] = Counter()
+    shown = []
+    for problem in problems:
+        seen[problem.path] += 1
+        if seen[problem.path] <= MAX_SHOWN_PER_FILE:
+            shown.append(problem)
+        elif seen[problem.path] == MAX_SHOWN_PER_FILE + 1:
+            rest = totals[problem.path] - MAX_SHOWN_PER_FILE
+            shown.append(Problem(problem.path, problem.line, problem.column,
+                                 f"and {rest} more problem{'s' if rest != 1 else ''} in this file from here on; "
+                                 "fix the ones above first"))
+    return shown
 
 
 class UsageError(ReportgenError):
@@ -41,6 +64,72 @@ class UsageError(ReportgenError):
 
 class BuildError(ReportgenError):
     """Rendering or writing failed for a reason that is not in the YAML files."""
+
+
+class FileError(ReportgenError):
+    """A file or folder could not be read or written (a full disk, a missing permission, ...)."""
+
+
+class LimitError(ReportgenError):
+    """The work needed goes past a limit of this machine (memory, nesting)."""
+
+
+_PLAIN_OS_ERRORS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "the operation is not permitted",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOENT: "no such file or folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.EEXIST: "it exists already",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EIO: "input/output error (is the disk damaged or disconnected?)",
+    errno.EMFILE: "too many open files",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong, in plain words, without Python's wrapping."""
+    return _PLAIN_OS_ERRORS.get(exc.errno) or exc.strerror or str(exc)
+
+
+def file_error(exc: OSError, action: str = "use") -> FileError:
+    """A FileError saying what could not be done to which file, e.g. 'cannot write build/x: the disk is full'."""
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.filename2:
+        where += f" (to {exc.filename2})"
+    return FileError(f"cannot {action}{where}: {describe_os_error(exc)}")
+
+
+def as_reportgen_error(exc: BaseException) -> ReportgenError | None:
+    """The ReportgenError a failure at the edge stands for, or None for a bug.
+
+    OSErrors, template errors and exhausted resources become plain messages; only
+    the command line calls this, so one place decides how failures read.
+    """
+    if isinstance(exc, ReportgenError):
+        return exc
+    if isinstance(exc, OSError):
+        return file_error(exc)
+    if isinstance(exc, MemoryError):
+        return LimitError("out of memory; is an input file far larger than it should be?")
+    if isinstance(exc, RecursionError):
+        return LimitError("a text or file is nested too deep to read (lists or quotes inside each other)")
+    module = type(exc).__module__ or ""
+    if module.startswith("jinja2"):
+        return _template_error(exc)
+    return None
+
+
+def _template_error(exc: BaseException) -> ReportgenError:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    message = getattr(exc, "message", None) or str(exc)
+    if name and line:
+        return InputError([Problem(relative_path(Path(name), None), line, 1, f"template error: {message}")])
+    return BuildError(f"a template failed{f' ({name})' if name else ''}: {message}")
 
 
 def relative_path(path: Path, root: Path | None) -> str:

@@ -500,7 +500,8 @@ def target_projection(
     if genome_equivalents_latest_12_months > 0 and as_of is not None:
         # Whole months needed at the rate, in exact integer arithmetic: ceil(remaining / (ge12 / 12)).
         months_needed = -(-remaining * LATEST_MONTHS // genome_equivalents_latest_12_months)
-        reached_in = Month.from_index(Month.of(as_of).index + months_needed)
+        index = Month.of(as_of).index + months_needed
+        reached_in = Month.from_index(index) if index < 10_000 * 12 else None  # past year 9999: no month to name
     return TargetProjection(target, reached, remaining, _share(reached, target), per_month, False, reached_in)
 
 

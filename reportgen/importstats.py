@@ -33,7 +33,7 @@ from .loader import CONFIG_FILE, GROUPS_DIR, load_project
 from .statsexport import COLUMNS, COUNT_COLUMNS, ExportRow, parse_export, read_export
 from .textfiles import changed_meanwhile, read_as_parsed
 from .textfiles import read_text as _read_text  # the name editions imports
-from .writer import write_text
+from .writer import write_together
 from .yamlsource import Mapping, Node, Source
 from .yamlsource import Sequence as SequenceNode
 
@@ -314,8 +314,7 @@ def import_stats(csv_path: Path, root: Path, dry_run: bool = False) -> ImportRes
         moved = [changed_meanwhile(c.display, _RUN_AGAIN) for c in changed if _read_text(c.path) != c.old_text]
         if moved:
             raise InputError(moved)
-        for change in changed:
-            write_text(change.path, change.new_text)
+        write_together({change.path: change.new_text for change in changed})  # all files or none
     return ImportResult(changes, dry_run)
 
 

@@ -46,7 +46,7 @@ def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Pro
     root = Path(root)
     if not root.is_dir():
         raise UsageError(f"'{root}' is not a folder")
-    if not (root / CONFIG_FILE).is_file():
+    if not (root / CONFIG_FILE).exists():  # anything else there (a folder, a pipe) is read and refused
         raise UsageError(f"no {CONFIG_FILE} in '{relative_path(root, None)}'; is this a reportgen project folder?")
     problems: list[Problem] = []
     config = _load_config(root, problems)

@@ -171,10 +171,15 @@ class Str(Field):
         return self._schema(schema)
 
 
-class Int(Field):
-    """A whole number, written in digits without a leading zero."""
+# The largest number any field takes: far above any real count or population, and small enough
+# that sums, rates and projections stay exact and finite.
+MAX_NUMBER = 1_000_000_000
 
-    def __init__(self, description: str = "", minimum: int = 0, maximum: int | None = None):
+
+class Int(Field):
+    """A whole number, written in digits without a leading zero, at most `maximum`."""
+
+    def __init__(self, description: str = "", minimum: int = 0, maximum: int = MAX_NUMBER):
         super().__init__(description)
         self.minimum = minimum
         self.maximum = maximum
@@ -204,20 +209,25 @@ class Int(Field):
             if re.fullmatch(r"[0-9]+[.,][0-9]+", text):
                 return ctx.error(node, f"'{name}' is {text}; expected a whole number, without decimals")
             return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
+        if len(text) > len(str(self.maximum)):  # before int(): thousands of digits take long to read
+            return ctx.error(node, f"'{name}' is a number of {len(text):,} digits; expected at most {self.maximum}")
         if len(text) > 1 and text.startswith("0"):
             return ctx.error(node, f"'{name}' is {text}; write the number without a leading zero ({int(text)})")
         value = int(text)
         if value < self.minimum:
             return ctx.error(node, f"'{name}' is {value}; expected {self.expects}")
-        if self.maximum is not None and value > self.maximum:
+        if value > self.maximum:
             return ctx.error(node, f"'{name}' is {value}; expected at most {self.maximum}")
         return value
 
     def json_schema(self):
-        schema = {"type": "integer", "minimum": self.minimum}
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
+        schema = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
         return self._schema(schema)
+
+
+# Dates of the reports' world: well before genome sequencing, well within what dates can hold
+# once projections are added to them.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 class Date(Field):
@@ -226,7 +236,10 @@ class Date(Field):
     expects = "a date written YYYY-MM-DD, e.g. 2024-05-31"
 
     def convert(self, node, ctx, name):
-        return self.parsed(node, ctx, name, parse_date)
+        value = self.parsed(node, ctx, name, parse_date)
+        if value is not INVALID and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            return ctx.error(node, f"'{name}' is {value}; expected a date from {FIRST_YEAR} to {LAST_YEAR}")
+        return value
 
     def json_schema(self):
         return self._schema({"type": "string", "format": "date"})

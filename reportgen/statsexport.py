@@ -38,7 +38,9 @@ from .dates import parse_month
 from .textfiles import split_bom
 from .errors import InputError, Problem, UsageError, relative_path
 from .rowrules import FirstRows, RowScope, count_problems, indication_problem, month_problem, region_problem
-from .schema import did_you_mean, quoted
+from .schema import MAX_NUMBER, did_you_mean, quoted
+
+MAX_COUNT_DIGITS = len(str(MAX_NUMBER))  # longer is refused before int() reads it
 
 COLUMNS = ("month", "region", "group", "indication", "patients", "germline", "somatic", "rna", "diagnosed")
 COUNT_COLUMNS = ("patients", "germline", "somatic", "rna", "diagnosed")
@@ -205,7 +207,8 @@ class _RowChecker:
         counts = {}
         for name in COUNT_COLUMNS:
             text = value[name]
-            counts[name] = int(text) if text.isascii() and text.isdigit() else self.count(line, name, text)
+            counts[name] = (int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_COUNT_DIGITS
+                            and int(text) <= MAX_NUMBER else self.count(line, name, text))
         if None not in counts.values():
             analyses = m.Analyses(counts["germline"], counts["somatic"], counts["rna"])
             for column, message in count_problems(counts["patients"], analyses, counts["diagnosed"]):
@@ -241,6 +244,10 @@ class _RowChecker:
         """Report why `text` is not a count (digits are taken before this is called)."""
         if not text:
             message = f"'{column}' is empty; expected a whole number (0 or more), 0 for none"
+        elif text.isascii() and text.isdigit():
+            message = (f"'{column}' is a number of {len(text):,} digits; expected a count of at most "
+                       f"{MAX_NUMBER}" if len(text) > MAX_COUNT_DIGITS else
+                       f"'{column}' is {text}; expected a count of at most {MAX_NUMBER}")
         elif re.fullmatch(r"-\s*[0-9]+([.,][0-9]+)?", text):
             message = f"'{column}' is {text}; a count cannot be negative"
         elif re.fullmatch(r"[0-9][0-9., ]*", text):

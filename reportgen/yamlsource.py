@@ -11,6 +11,9 @@ tabs, non-UTF-8 bytes, several documents in one file.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +24,8 @@ try:  # libyaml's parser is much faster; the pure-Python one gives the same even
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Parser = yaml.BaseLoader
 
+from .errors import Problem, describe_os_error
 from .textfiles import split_bom
-from .errors import Problem
 
 MAX_FILE_BYTES = 1_000_000
 MAX_PROBLEMS_PER_FILE = 25
@@ -96,18 +99,9 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
         problems.append(Problem(display, line, column, message))
         return Source(path, display, [], None)
 
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return fail(1, 1, f"cannot read the file: {exc.strerror or exc}")
-    if size > MAX_FILE_BYTES:
-        return fail(
-            1,
-            1,
-            f"the file is {size / 1_000_000:.1f} MB; a group file may be at most 1 MB "
-            "(is it the right file?)",
-        )
-    data = path.read_bytes()
+    data = read_file_bytes(path)
+    if isinstance(data, str):
+        return fail(1, 1, data)
     text = _decode(data, display, problems)
     if text is None:
         return Source(path, display, [], None)
@@ -127,6 +121,8 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
             )
     if found_tab:
         return Source(path, display, lines, None)
+    if _control_characters(text, display, problems):
+        return Source(path, display, lines, None)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
         return fail(1, 1, "the file is empty; expected the fields of a report (see the other files in the folder)")
     before = len(problems)
@@ -134,6 +130,80 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
     if len(problems) > before:
         root = None
     return Source(path, display, lines, root)
+
+
+def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | str:
+    """The bytes of a regular file of at most `limit` bytes, or why they cannot be read (a message).
+
+    Only regular files are opened: a named pipe would block forever, a device such as
+    /dev/zero never ends, a folder cannot be read. Opened without blocking, and checked
+    again once open, so a file swapped meanwhile cannot block either.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return "the file is missing (or a link to a file that does not exist)"
+    except OSError as exc:
+        return f"cannot read the file: {describe_os_error(exc)}"
+    kind = _not_a_file(info.st_mode)
+    if kind:
+        return kind
+    if info.st_size > limit:
+        return (f"the file is {info.st_size / 1_000_000:.1f} MB; a group file may be at most "
+                f"{limit / 1_000_000:.0f} MB (is it the right file?)")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return f"cannot read the file: {describe_os_error(exc)}"
+    try:
+        kind = _not_a_file(os.fstat(fd).st_mode)
+        if kind:
+            return kind
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return f"cannot read the file: {describe_os_error(exc)}"
+    finally:
+        os.close(fd)
+    if size > limit:
+        return (f"the file is over {limit / 1_000_000:.0f} MB; a group file may be at most "
+                f"{limit / 1_000_000:.0f} MB (is it the right file?)")
+    return b"".join(chunks)
+
+
+def _not_a_file(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "this is a folder, not a file; expected a YAML file here (move the folder away)"
+    what = "a named pipe" if stat.S_ISFIFO(mode) else "a device" if (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) \
+        else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+    return f"this is {what}, not a file; expected a YAML file saved by an editor"
+
+
+# Characters YAML does not allow in a file (tab is reported on its own, with its own advice).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _control_characters(text: str, display: str, problems: list[Problem]) -> bool:
+    """Report each invisible control character at its line and column; True if there was one."""
+    found = 0
+    for match in _CONTROL.finditer(text):
+        if found == MAX_PROBLEMS_PER_FILE:
+            break
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        problems.append(Problem(display, line, column,
+                                f"an invisible control character (U+{ord(match.group()):04X}); "
+                                "delete it and retype the text around it"))
+        found += 1
+    return found > 0
 
 
 def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
