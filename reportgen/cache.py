@@ -93,16 +93,18 @@ def read_inputs(root: Path, code: str, options) -> Inputs:
     """Read every project file once: its digest, and one key over all of them, the code key
     and the options. Equal keys mean equal outputs."""
     from .discovery import input_files
+    from .yamlsource import read_file_bytes
 
     root = Path(root)
     paths = input_files(root)
     h = hashlib.sha256(f"{code}\0{options_text(options)}\0".encode())
     files = {}
     for path in paths:
-        try:
-            files[path.resolve()] = file_digest = digest(path.read_bytes())
-        except OSError:
-            file_digest = "<missing>"
+        data = read_file_bytes(path)  # regular files within the size limit only: never a pipe or a device
+        if isinstance(data, bytes):
+            files[path.resolve()] = file_digest = digest(data)
+        else:
+            file_digest = "<unreadable>"
         h.update(f"{path.relative_to(root)}\0{file_digest}\0".encode())
     return Inputs(h.hexdigest(), files)
 

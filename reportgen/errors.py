@@ -95,9 +95,11 @@ def describe_os_error(exc: OSError) -> str:
     return _PLAIN_OS_ERRORS.get(exc.errno) or exc.strerror or str(exc)
 
 
-def file_error(exc: OSError, action: str = "use") -> FileError:
+def file_error(exc: OSError, action: str = "use", path: Path | str | None = None) -> FileError:
     """A FileError saying what could not be done to which file, e.g. 'cannot write build/x: the disk is full'."""
-    where = f" {exc.filename}" if exc.filename else ""
+    temporary = ".reportgen-" in str(exc.filename or "")  # the writer's own temporary: name the file it stands for
+    name = (path or exc.filename) if temporary or not exc.filename else exc.filename
+    where = f" {name}" if name else ""
     if exc.filename2:
         where += f" (to {exc.filename2})"
     return FileError(f"cannot {action}{where}: {describe_os_error(exc)}")
@@ -138,8 +140,10 @@ def relative_path(path: Path, root: Path | None) -> str:
     for base in (root, Path.cwd()):
         if base is None:
             continue
-        try:
-            return str(path.resolve().relative_to(Path(base).resolve()))
-        except ValueError:
-            continue
+        # As written first (a link keeps its own name), then with links resolved.
+        for inside, folder in ((path.absolute(), Path(base).absolute()), (path.resolve(), Path(base).resolve())):
+            try:
+                return str(inside.relative_to(folder))
+            except ValueError:
+                continue
     return str(path)

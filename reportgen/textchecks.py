@@ -302,27 +302,31 @@ _LIST_MARKER = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|$)")
 
 
 def nesting_depth(line: str) -> int:
-    """How deep a line of Markdown sits in lists and quotes: its markers, and its indentation in 4s."""
+    """How deep a line of Markdown sits in lists and quotes: its '>' and list markers, and its
+    indentation in steps of 4 (the spaces that follow a marker belong to the marker)."""
     depth = 0
     position = 0
-    spaces = 0
+    indentation = 0
     length = len(line)
     while position < length:
         ch = line[position]
         if ch == " ":
-            spaces += 1
+            indentation += 1
             position += 1
             continue
         if ch == ">":
-            depth += 1
+            marker_end = position + 1
+        else:
+            marker = _LIST_MARKER.match(line, position)
+            if marker is None:
+                break
+            marker_end = marker.end()
+        depth += 1 + indentation // 4
+        indentation = 0
+        position = marker_end
+        while position < length and line[position] == " ":
             position += 1
-            continue
-        marker = _LIST_MARKER.match(line, position)
-        if marker is None:
-            break
-        depth += 1
-        position = marker.end()
-    return depth + spaces // 4
+    return depth + indentation // 4
 
 
 def _limit_findings(text: str) -> list[TextFinding]:

@@ -62,7 +62,7 @@ def write_bytes(path: Path, data: bytes) -> bool:
             _remove(tmp)
             raise
     except OSError as exc:
-        raise file_error(exc, "write") from exc
+        raise file_error(exc, "write", path) from exc
     return True
 
 
@@ -83,10 +83,12 @@ def write_together(files: dict[Path, str]) -> list[Path]:
     temporaries: dict[Path, str] = {}
     backups: dict[Path, str | None] = {}  # path -> hard link to its old content (None: it did not exist)
     replaced: list[Path] = []
+    current: Path | None = None
     try:
-        for path, data in todo.items():
-            temporaries[path] = _temporary(path, data)
+        for current, data in todo.items():
+            temporaries[current] = _temporary(current, data)
         for path in todo:
+            current = path
             if path.exists():
                 backup = str(path.parent / f"{BACKUP_PREFIX}{os.getpid()}-{path.name}")
                 _remove(backup)
@@ -94,9 +96,9 @@ def write_together(files: dict[Path, str]) -> list[Path]:
                 backups[path] = backup
             else:
                 backups[path] = None
-        for path, tmp in temporaries.items():
-            os.replace(tmp, path)
-            replaced.append(path)
+        for current, tmp in temporaries.items():
+            os.replace(tmp, current)
+            replaced.append(current)
     except BaseException as exc:
         for path in reversed(replaced):  # undo: the old content back in place
             backup = backups.get(path)
@@ -113,7 +115,7 @@ def write_together(files: dict[Path, str]) -> list[Path]:
             if backup is not None:
                 _remove(backup)
         if isinstance(exc, OSError):
-            raise file_error(exc, "write") from exc
+            raise file_error(exc, "write", current) from exc
         raise
     for backup in backups.values():
         if backup is not None:
