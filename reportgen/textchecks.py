@@ -176,10 +176,6 @@ def fold(text: str, markup: bool = False) -> tuple[str, _Origin | range]:
     return "".join(out), origin
 
 
-def _visible(text: str) -> str:
-    return fold(text, markup=True)[0].strip()
-
-
 # --- findings ------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from reportgen.cli import main
 from reportgen.errors import MAX_SHOWN_PER_FILE, FileError, InputError, as_reportgen_error
 from reportgen.figures import target_projection
 from reportgen.loader import load_project
-from reportgen.textchecks import check_text, fold
+from reportgen.textchecks import fold
 
 CASE_LINE = "      Familien blev tilbudt udredning."  # line 39 of HEART, in a `text: |` block
 _CPR = ("is shaped like a CPR number; patient texts must be anonymised. Remove it, or if it is not a "
@@ -72,6 +72,8 @@ DISGUISED_CPR = [
     pytest.param("Nr CPR-010190-1234 her.", "39:14: '010190-1234'", id="cpr_prefix"),
     pytest.param("Nr 010190-\n      1234 her.", "39:10: '010190- 1234'", id="two_lines"),
     pytest.param("Nr 010190 - 1234 her.", "39:10: '010190 - 1234'", id="spaced_hyphen"),
+    pytest.param("Nr ０１０１９０-１２３４ her.",
+                 "39:10: '０１０１９０-１２３４'", id="fullwidth_digits"),
 ]
 
 
