@@ -145,6 +145,19 @@ def test_links_and_images_are_judged_as_the_renderer_reads_them(tmp_path, text, 
     assert heart_with(tmp_path, CASE_LINE, text) == expected
 
 
+def test_the_check_reads_markdown_as_the_pages_do():
+    """The checks (load stage) and the renderer (render stage) each hold a Markdown converter;
+    they must make the same HTML of every text, or the checks would judge another text."""
+    from test_hostile import HOSTILE_TEXTS
+
+    from reportgen.markdown_reader import markdown_html as checked
+    from reportgen.markdown_text import markdown_html as rendered
+
+    texts = HOSTILE_TEXTS + [text for text, _ in (p.values[:2] for p in DISGUISED_CPR)] + [
+        p.values[0] for p in BAD_LINKS] + ["1. a\n2. b\n\n3) c", "# Overskrift\n\n- a\n    - b\n\n> citat"]
+    assert [checked(t) for t in texts] == [rendered(t) for t in texts]
+
+
 # --- bounded work ----------------------------------------------------------------------------
 
 _HTML = ("raw HTML (<b>) in the text; HTML is not allowed, use Markdown instead (**bold**, *italic*, "
