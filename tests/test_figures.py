@@ -350,6 +350,9 @@ def test_sums_hold_at_every_level(project):
         assert n.target.reached_in is not None
     elif n.latest_12_months.total.genome_equivalents == 0:
         assert n.target.reached_in is None
+    elif n.target.reached_in is None:  # only a projection past year 9999 names no month
+        rate = n.latest_12_months.total.genome_equivalents / 12
+        assert Month.of(n.as_of).index + n.target.remaining / rate >= 9999 * 12 + 11
     else:
         # The projected month is the first whose cumulative total at the rate meets the target.
         months = n.target.reached_in.index - Month.of(n.as_of).index
