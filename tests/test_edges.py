@@ -283,6 +283,9 @@ BAD_FILES = [
     pytest.param("groups/hjerte.yaml", _folder,
                  ["groups/hjerte.yaml:1:1: this is a folder, not a file; expected a YAML file here (move the "
                   "folder away)"], id="group_folder"),
+    pytest.param("reportgen.yaml", _folder,
+                 ["reportgen.yaml:1:1: this is a folder, not a file; expected a YAML file here (move the folder "
+                  "away)"], id="settings_folder"),
     pytest.param("reportgen.yaml", _fifo,
                  ["reportgen.yaml:1:1: this is a named pipe, not a file; expected a YAML file saved by an editor"],
                  id="settings_pipe"),
@@ -496,6 +499,22 @@ def test_import_stats_writes_both_files_or_neither_when_the_disk_fills(tmp_path,
     assert {p: p.read_bytes() for p in (root / "groups").glob("*.yaml")} == before
     assert sorted(p.name for p in (root / "groups").iterdir()) == ["consolidated", "hjerte.yaml", "kraeft.yaml"]
     monkeypatch.setattr(writer, "_temporary", real)
+    assert main(["import-stats", str(export), str(root)]) == 0
+    assert all(p.read_bytes() != before[p] for p in before)
+
+
+def test_import_stats_on_a_really_full_disk_changes_no_file(tmp_path, small_disk, capsys):
+    """The project on a disk with room for one more page: the first merged file fits, the second not."""
+    disk = small_disk(512 * 1024)
+    root, export = _import_project(disk)
+    before = {p: p.read_bytes() for p in (root / "groups").glob("*.yaml")}
+    free = os.statvfs(disk)
+    (disk / "filler").write_bytes(b"\0" * (free.f_bavail * free.f_frsize - 4096))
+    assert main(["import-stats", str(export), str(root)]) == 1
+    assert capsys.readouterr().err.endswith(": the disk is full\n")
+    assert {p: p.read_bytes() for p in (root / "groups").glob("*.yaml")} == before
+    assert sorted(p.name for p in (root / "groups").iterdir()) == ["consolidated", "hjerte.yaml", "kraeft.yaml"]
+    (disk / "filler").unlink()
     assert main(["import-stats", str(export), str(root)]) == 0
     assert all(p.read_bytes() != before[p] for p in before)
 
