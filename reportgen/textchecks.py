@@ -403,6 +403,11 @@ def _reader_findings(text: str, links: tuple[str, ...], images: tuple[str, ...])
     return findings
 
 
+# What can make a link or an image, or make the visible text differ from the written one
+# beyond spaces and line breaks: brackets, emphasis, code, escapes, HTML, entities, quotes, headings.
+_SIGNIFICANT_MARKUP = re.compile(r"[\[\]*_`\\<>&!#]")
+
+
 def check_text(text: str, markdown: bool, allowed: Iterable[str] = ()) -> list[TextFinding]:
     """Every problem in one text: raw HTML, entities, unsafe links and images, CPR-shaped numbers,
     and texts over the limits; each with its offset in the text, in order of appearance.
@@ -414,7 +419,10 @@ def check_text(text: str, markdown: bool, allowed: Iterable[str] = ()) -> list[T
     if markdown:
         limits = _limit_findings(text)
         findings += limits
-        if not findings:  # nothing that could slow the renderer or hide behind its output
+        # Rendered only when nothing could slow the renderer or hide behind its output, and when
+        # there is Markdown that could make a link or change the letters a reader sees; without
+        # it the reader sees the written text, which the folded reading below already covers.
+        if not findings and _SIGNIFICANT_MARKUP.search(text):
             try:
                 view = reader_view(text)
             except RecursionError:  # pragma: no cover - the nesting limit comes first
