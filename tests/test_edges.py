@@ -344,6 +344,32 @@ def test_an_unreadable_editions_folder(tmp_path, monkeypatch):
     assert problems_in(tmp_path) == ["groups/editions:1:1: cannot read the folder: permission denied"]
 
 
+@pytest.mark.parametrize("relative, expected", [
+    pytest.param("groups/hjerte.yaml", "groups/hjerte.yaml:1:1: cannot read the file: permission denied",
+                 id="group_file"),
+    pytest.param("groups/editions", "groups/editions:1:1: cannot read the folder: permission denied",
+                 id="editions_folder"),
+    pytest.param("groups/consolidated/rare.yaml",
+                 "groups/consolidated/rare.yaml:1:1: cannot read the file: permission denied", id="consolidated"),
+])
+def test_unreadable_for_a_real_user(relative, expected):
+    """The same, for real: `check` run as the user nobody (the suite runs as root, as CI does)."""
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="reportgen-perm-") as folder:
+        root = write_project(Path(folder))
+        (root / "groups/editions").mkdir()
+        os.chmod(root, 0o755)
+        for path in root.rglob("*"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        os.chmod(root / relative, 0)
+        result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                                 "-m", "reportgen", "check", "."], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [expected, "1 problem in 1 file; nothing was built"]
+
+
 # --- errors at the command line's edge ----------------------------------------------------------
 
 
