@@ -37,9 +37,12 @@ MAX_ANGLES = 500  # '<' in one Markdown text
 MAX_NESTING = 20  # lists and quotes inside each other
 MAX_FINDINGS_PER_KIND = 25  # per text and kind of problem; the rest are counted
 
-# DDMMYY-SSSS, the parts joined by spaces and at most two hyphens (after folding), or nothing;
-# not part of a longer number.
-_CPR_SHAPE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2}) *+-{0,2}+ *+(\d)(\d{3})(?!\d)")
+# DDMMYY-SSSS (after folding): the parts joined by spaces and at most two hyphens, or nothing;
+# a line break may fall anywhere in it (a number broken over two lines of a paragraph shows
+# on the page as one); not part of a longer number. Possessive quantifiers: no backtracking.
+_BREAK = r"(?:[ ]*+\n[ ]*+)?+"
+_CPR_SHAPE = re.compile(r"(?<!\d)" + _BREAK.join([r"\d"] * 6) + r"[ \n]*+-{0,2}+[ \n]*+"
+                        + _BREAK.join([r"\d"] * 4) + r"(?!\d)")
 
 
 def cpr_birth_year(yy: int, seventh_digit: int) -> int:
@@ -66,9 +69,12 @@ def find_cpr_numbers(text: str) -> Iterator[re.Match]:
     need not pass it.
     """
     for match in _CPR_SHAPE.finditer(text):
-        day, month, yy, seventh = (int(match.group(i)) for i in (1, 2, 3, 4))
-        if is_cpr_shaped(day, month, yy, seventh):
+        digits = _NOT_DIGIT.sub("", match.group(0))
+        if is_cpr_shaped(int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), int(digits[6])):
             yield match
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 # --- folding: one normal form for the identifier check ---------------------------------
@@ -82,7 +88,9 @@ _MARKUP = {"*", "_", "`", "~", "\\"}
 def _fold_char(ch: str, markup: bool) -> str | None:
     """'-' for a dash, ' ' for a space, '' for something invisible, None to keep `ch`."""
     if ch.isascii():
-        if ch in " \t\n\r\f\v":
+        if ch == "\n":
+            return None  # kept: the identifier check reads a number across a line break
+        if ch in " \t\r\f\v":
             return " "
         if markup and ch in _MARKUP:
             return ""
@@ -216,7 +224,7 @@ def identifier_findings(text: str, markdown: bool, allowed: Iterable[str] = (),
     folded, origin = fold(text, markup=markdown)
     for match in find_cpr_numbers(folded):
         start, end = origin[match.start()], origin[match.end() - 1] + 1
-        add(start, text[start:end], match.group(0))
+        add(start, text[start:end], match.group(0).replace("\n", " "))
     if reader_text is not None:
         # Find each number the reader sees by its digits in the written text.
         digits = [m.start() for m in re.finditer(r"\d", text)]
@@ -234,7 +242,8 @@ def identifier_findings(text: str, markdown: bool, allowed: Iterable[str] = (),
                 seen_from = at + 1
             if start in found:
                 continue
-            add(start, text[start:end] if end else match.group(0), match.group(0))
+            shown = match.group(0).replace("\n", " ")
+            add(start, text[start:end] if end else shown, shown)
     return sorted(found.values(), key=lambda f: f.start)
 
 

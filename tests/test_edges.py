@@ -71,6 +71,7 @@ DISGUISED_CPR = [
     pytest.param("Nr `010190`-1234 her.", "39:11: '010190-1234'", id="code"),
     pytest.param("Nr CPR-010190-1234 her.", "39:14: '010190-1234'", id="cpr_prefix"),
     pytest.param("Nr 010190-\n      1234 her.", "39:10: '010190- 1234'", id="two_lines"),
+    pytest.param("Nr 0101\n      901234 her.", "39:10: '0101 901234'", id="two_lines_inside_the_digits"),
     pytest.param("Nr 010190 - 1234 her.", "39:10: '010190 - 1234'", id="spaced_hyphen"),
     pytest.param("Nr ０１０１９０-１２３４ her.",
                  "39:10: '０１０１９０-１２３４'", id="fullwidth_digits"),
