@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,8 @@ def _template_error(exc: BaseException) -> ReportgenError:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
     message = getattr(exc, "message", None) or str(exc)
+    if not line:
+        name, line = _template_place(exc) or (name, None)
     if name and line:
         return InputError([Problem(relative_path(Path(name), None), line, 1, f"template error: {message}")])
     return BuildError(f"a template failed{f' ({name})' if name else ''}: {message}")
@@ -147,3 +150,19 @@ def relative_path(path: Path, root: Path | None) -> str:
             except ValueError:
                 continue
     return str(path)
+
+
+def _template_place(exc: BaseException) -> tuple[str, int] | None:
+    """Where in a template an error at render time happened: Jinja2 puts the template's file and
+    line into the traceback (and a worker process sends its traceback along as text)."""
+    place = None
+    frame = exc.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename.endswith(".html"):
+            place = (frame.tb_frame.f_code.co_filename, frame.tb_lineno)
+        frame = frame.tb_next
+    if place is None and exc.__cause__ is not None:
+        found = re.findall(r'File "([^"]+\.html)", line ([0-9]+)', str(exc.__cause__))
+        if found:
+            place = (found[-1][0], int(found[-1][1]))
+    return place

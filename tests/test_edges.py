@@ -388,17 +388,25 @@ def test_build_out_inside_a_file(tmp_path, capsys):
                                        "which is a file, not a folder; give a folder\n")
 
 
-def test_a_syntax_error_in_the_projects_own_template(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("template, damage, line, message", [
+    pytest.param("group.html", lambda text: text + "{% if %}\n", None,
+                 "Expected an expression, got 'end of statement block'", id="syntax_error"),
+    pytest.param("base.html", lambda text: "{{ nothing_here.x }}\n" + text, 1, "'nothing_here' is undefined",
+                 id="error_while_rendering"),
+])
+def test_an_error_in_the_projects_own_template(tmp_path, capsys, monkeypatch, jobs, template, damage, line, message):
     write_project(tmp_path)
     shutil.copytree(Path(__file__).resolve().parents[1] / "templates", tmp_path / "templates")
-    group = tmp_path / "templates/group.html"
-    group.write_text(group.read_text() + "{% if %}\n")
-    line = group.read_text().count("\n")
+    path = tmp_path / "templates" / template
+    path.write_text(damage(path.read_text()))
+    line = line or path.read_text().count("\n")
     monkeypatch.chdir(tmp_path)
-    assert main(["build", "--format", "html", "--jobs", "1"]) == 1
+    assert main(["build", "--format", "html", "--jobs", jobs]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[-2] == f"templates/group.html:{line}:1: template error: Expected an expression, got 'end of statement block'"
-    assert err[-1] == "1 problem in 1 file; nothing was built"
+    assert err[-2:] == [f"templates/{template}:{line}:1: template error: {message}",
+                        "1 problem in 1 file; nothing was built"]
+    assert not (tmp_path / "build/site").exists()
 
 
 @pytest.mark.parametrize("failure, expected", [
