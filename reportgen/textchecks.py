@@ -417,6 +417,28 @@ def _reader_findings(text: str, links: tuple[str, ...], images: tuple[str, ...])
 _SIGNIFICANT_MARKUP = re.compile(r"[\[\]*_`\\<>&!#]")
 
 
+def _without_raw_html(text: str) -> str:
+    """`text` with each raw HTML tag, entity and unsafe autolink blanked (line breaks kept), so that the links
+    and images written beside them are still rendered and located; offsets stay those of the
+    written text."""
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for position in range(start, end):
+            if chars[position] != "\n":
+                chars[position] = " "
+
+    for match in _HTML.finditer(text):
+        end = text.find(">", match.start())
+        blank(match.start(), len(text) if end < 0 else end + 1)
+    for match in _ENTITY.finditer(text):
+        blank(match.start(), match.end())
+    for match in _AUTOLINK.finditer(text):  # unsafe ones are reported by _autolink_findings
+        if _link_problem(match.group(1) + ":"):
+            blank(match.start(), match.end())
+    return "".join(chars)
+
+
 def check_text(text: str, markdown: bool, allowed: Iterable[str] = ()) -> list[TextFinding]:
     """Every problem in one text: raw HTML, entities, unsafe links and images, CPR-shaped numbers,
     and texts over the limits; each with its offset in the text, in order of appearance.
@@ -428,17 +450,20 @@ def check_text(text: str, markdown: bool, allowed: Iterable[str] = ()) -> list[T
     if markdown:
         limits = _limit_findings(text)
         findings += limits
-        # Rendered only when nothing could slow the renderer or hide behind its output, and when
-        # there is Markdown that could make a link or change the letters a reader sees; without
-        # it the reader sees the written text, which the folded reading below already covers.
-        if not findings and _SIGNIFICANT_MARKUP.search(text):
+        # Rendered only when nothing could slow the renderer, and when there is Markdown that
+        # could make a link or change the letters a reader sees; without it the reader sees the
+        # written text, which the folded reading below already covers. Raw HTML and entities,
+        # already reported above, are blanked first so that the links and images written beside
+        # them are still judged (every problem in one run).
+        if not limits and _SIGNIFICANT_MARKUP.search(text):
+            readable = _without_raw_html(text)
             try:
-                view = reader_view(text)
+                view = reader_view(readable)
             except RecursionError:  # pragma: no cover - the nesting limit comes first
                 findings.append(TextFinding(0, text[:20], "lists or quotes nested too deep"))
             else:
                 reader_text = view.text
-                findings += _capped(_reader_findings(text, view.links, view.images), "unsafe links or images")
+                findings += _capped(_reader_findings(readable, view.links, view.images), "unsafe links or images")
     elif len(text) > MAX_TEXT_CHARS:
         findings += _limit_findings(text)
     findings += _capped(identifier_findings(text, markdown, allowed, reader_text), "CPR-shaped numbers")
