@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError
+from .pdf_tags import prepare as prepare_tagging, tagging_hooks
 
 HOUSE_FONT_FAMILY = "DejaVu Sans"
 HOUSE_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
@@ -265,10 +266,11 @@ def render_pdf(html: str, *, name: str, assets_dir: Path, metadata: PdfMetadata)
     fetcher = _fetcher_class()(assets_dir, font_dir)
     # Relative URLs ("assets/report.css") resolve against the assets' parent folder.
     base_url = Path(assets_dir).resolve().parent.as_uri() + "/"
-    with _capture_warnings() as warnings, _house_font_configuration() as font_config:
+    with _capture_warnings() as warnings, _house_font_configuration() as font_config, tagging_hooks():
         try:
             document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
                 font_config=font_config)
+            prepare_tagging(document)
             _refuse_local_links(document, name)
             meta = document.metadata
             meta.title = metadata.title

@@ -88,14 +88,14 @@ class Page:
         if self.medium == "web":
             ref = Markup('<sup class="fn-ref"><a href="#fn-{n}" aria-label="{label} {n}">{n}</a></sup>').format(
                 n=number, label=self.t_footnote)
-        else:  # in print the note stands at the foot of the page: nothing to link to
-            ref = Markup('<sup class="fn-ref">{n}</sup>').format(n=number)
+        else:  # in print the call links to the note, at the foot of the page where it is printed
+            ref = Markup('<sup class="fn-ref"><a href="#fn-{n}">{n}</a></sup>').format(n=number)
         if self.medium == "web" or key in self._printed:
             return ref
         self._printed.add(key)
         entry = next(e for e in self.notes.entries() if e.key == key)
         lang_attr = Markup(' lang="{}"').format(entry.lang) if entry.lang != self.lang else ""
-        return ref + Markup('<span class="fn-print" data-number="{n}"{lang}>{text}</span>').format(
+        return ref + Markup('<span class="fn-print" data-number="{n}" id="fn-{n}"{lang}>{text}</span>').format(
             n=number, lang=lang_attr, text=entry.text)
 
     @property
