@@ -250,6 +250,39 @@ def _check_fonts(document, name: str) -> None:
                          f"{HOUSE_FONT_FAMILY} may be used")
 
 
+# The contents' page numbers. With target-counter() WeasyPrint lays the contents page out three
+# times (its numbers point forward, to pages not yet made). The stylesheet reserves their place
+# with "00" instead, and they are written in once the pages are laid out: each number is
+# right-aligned in that place, padded with figure spaces (as wide as a digit). A number that does
+# not fit (page 100 and on) falls back on target-counter: one more layout, the same result.
+CONTENTS_PLACEHOLDER = "00"
+CONTENTS_FALLBACK = '@media print { .toc a::after { content: leader(".") " " target-counter(attr(href), page) } }'
+FIGURE_SPACE = "\u2007"
+
+
+def _fill_contents_page_numbers(document) -> bool:
+    """Write each contents entry's page number into its placeholder; False if one does not fit."""
+    first_page = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, number)
+    placeholders = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if box.element_tag != "a::after" or not (box.element.get("href") or "").startswith("#"):
+                continue
+            text = box.children[-1] if box.children else None
+            if text is not None and getattr(text, "text", "").endswith(CONTENTS_PLACEHOLDER):
+                target = unquote(box.element.get("href")[1:])
+                placeholders.append((text, str(first_page.get(target, ""))))
+    if any(not number or len(number) > len(CONTENTS_PLACEHOLDER) for _, number in placeholders):
+        return False
+    for text, number in placeholders:
+        filled = text.text[:-len(CONTENTS_PLACEHOLDER)] + number.rjust(len(CONTENTS_PLACEHOLDER), FIGURE_SPACE)
+        text.text = text.pango_layout.text = filled  # the layout is re-made from its text when drawn
+    return True
+
+
 def render_pdf(html: str, *, name: str, assets_dir: Path, metadata: PdfMetadata) -> bytes:
     """Render one document's HTML to PDF bytes (tagged, PDF/UA-1, only the house font, embedded)."""
     import weasyprint
@@ -268,8 +301,11 @@ def render_pdf(html: str, *, name: str, assets_dir: Path, metadata: PdfMetadata)
     base_url = Path(assets_dir).resolve().parent.as_uri() + "/"
     with _capture_warnings() as warnings, _house_font_configuration() as font_config, tagging_hooks():
         try:
-            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-                font_config=font_config)
+            source = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+            document = source.render(font_config=font_config)
+            if not _fill_contents_page_numbers(document):
+                document = source.render(font_config=font_config,
+                                         stylesheets=[weasyprint.CSS(string=CONTENTS_FALLBACK)])
             prepare_tagging(document)
             _refuse_local_links(document, name)
             meta = document.metadata

@@ -38,7 +38,7 @@ LEADING_SPACE = "reportgen_leading_space"  # on a text box starting a line: a wo
 ARTIFACT = "reportgen_artifact"  # on a box (and its descendants) drawn as an artifact, not tagged
 
 _HOOKED = ("weasyprint.layout.inline.split_text_box", "weasyprint.pdf.stream.Stream.marked",
-           "weasyprint.pdf.tags._build_box_tree")
+           "weasyprint.pdf.tags._build_box_tree", "weasyprint.pdf.add_tags")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -46,11 +46,12 @@ def check_weasyprint() -> None:
     """Fail unless WeasyPrint has the internals the hooks replace."""
     import weasyprint
     import weasyprint.layout.inline as inline
+    import weasyprint.pdf as writer
     import weasyprint.pdf.stream as stream
     import weasyprint.pdf.tags as tags
 
     found = (getattr(inline, "split_text_box", None), getattr(stream.Stream, "marked", None),
-             getattr(tags, "_build_box_tree", None))
+             getattr(tags, "_build_box_tree", None), getattr(writer, "add_tags", None))
     major = int(weasyprint.__version__.split(".")[0])
     if None in found or major != 70:
         raise BuildError(f"WeasyPrint {weasyprint.__version__} is installed; reportgen's accessible tagging "
@@ -112,6 +113,8 @@ def prepare(document) -> None:
 
     for page in document.pages:
         walk(page._page_box)
+        # An artifact is no link either (a leader inside a contents entry would carry one, untagged).
+        page.links = [link for link in page.links if not getattr(link[3], ARTIFACT, False)]
 
 
 def _line_broken_by_br(line) -> None:
@@ -209,6 +212,8 @@ def _hyphen_as_artifact(stream, items, hyphen: str) -> bool:
     BT, text state, TJ..., ET. The span is moved inside the text object so that it
     can end before the hyphen: BT ... BDC TJ EMC /Artifact BMC TJ EMC ET.
     """
+    import pydyf
+
     if b"BT" not in items or items[-1] != b"ET" or items.count(b"BT") != 1:
         return False
     index = _text_item(items)
@@ -223,13 +228,17 @@ def _hyphen_as_artifact(stream, items, hyphen: str) -> bool:
     begin = items.index(b"BT")
     marked, state, body = items[:3], items[3:begin], items[begin + 1:-1]
     position = index - begin - 1
+    # The artifact's empty ActualText keeps the hyphen out of text extraction (pdftotext) too.
     body[position:position + 1] = ([b"[" + text + b"] TJ"] if text else []) + [
-        b"EMC", "/Artifact", b"BMC", b"[<" + last + b">" + adjust + b"] TJ"]
+        b"EMC", "/Artifact", pydyf.Dictionary({"ActualText": pydyf.String("")}), b"BDC",
+        b"[<" + last + b">" + adjust + b"] TJ"]
     items[:] = state + [b"BT"] + marked + body + [b"EMC", b"ET"]
     return True
 
 
 def _marked(original):
+    import pydyf
+
     @contextmanager
     def marked(self, box, tag):
         if self._tags is None:
@@ -246,8 +255,6 @@ def _marked(original):
         mcid = sum(1 for kid in self._tags.values() if kid["mcid"] is not None)
         self._tags[box] = {"tag": tag, "mcid": mcid}
         start = len(self.stream)
-        import pydyf
-
         self.begin_marked_content(tag, pydyf.Dictionary({"MCID": mcid}))
         closed = False
         try:
@@ -290,15 +297,17 @@ def _unique_id(pdf, wanted: str) -> str:
 
 
 def _build_box_tree(original):
-    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
-        import pydyf
+    import pydyf
 
+    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
         if getattr(box, ARTIFACT, False):
             _forget(box, tags)
             return
         for element in original(box, parent, pdf, page_number, nums, annotations, tags):
             source = getattr(box, "element", None)
             tag = getattr(box, "element_tag", None) or ""
+            if source is not None and tag not in ("html", "body"):
+                pdf.__dict__.setdefault("reportgen_sources", {})[element.number] = (id(source), tag)
             if source is not None and element["S"] != "/LI" and tag not in ("html", "body"):
                 classes = (source.get("class") or "").split()
                 if "fn-print" in classes and "::" not in tag:
@@ -314,12 +323,83 @@ def _build_box_tree(original):
                              if source.find(f"{SVG}{name}") is not None]
                     if any(parts):
                         element["Alt"] = pydyf.String(". ".join(p.rstrip(".") for p in parts if p) + ".")
+                annotation = getattr(box, "link_annotation", None)
+                if annotation is not None and element["S"] == "/Link":
+                    # What a reader announces for the link: its label, else its text (WeasyPrint puts the target).
+                    label = source.get("aria-label") or " ".join("".join(source.itertext()).split())
+                    if label:
+                        annotation["Contents"] = pydyf.String(label)
                 lang = source.get("lang")
                 if lang and "::" not in tag and source.tag != "html":
                     element["Lang"] = pydyf.String(lang)
             yield element
 
     return build_box_tree
+
+
+# Elements never joined across pages: a table continued on the next page is tagged as a table
+# of its own, with its header row repeated (WeasyPrint numbers its header cells per page).
+_NOT_JOINED = {"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD", "/Figure", "/Link", "/Note"}
+
+
+def _join_page_fragments(pdf) -> None:
+    """One structure element per HTML element: join the pieces WeasyPrint tags page by page.
+
+    WeasyPrint builds the tags of each page on its own, so a paragraph that runs
+    onto the next page becomes two paragraphs (and a word hyphenated at the page's
+    foot, two words), a section two sections. Consecutive siblings made from the
+    same element are joined into the first, depth first.
+    """
+    sources = pdf.__dict__.get("reportgen_sources", {})
+
+    def resolve(kid):
+        if isinstance(kid, bytes) and kid.endswith(b" R"):
+            return pdf.objects[int(kid.split()[0])]
+        return None
+
+    def is_element(kid) -> bool:
+        target = resolve(kid)
+        return target is not None and "S" in target
+
+    def joinable(element) -> bool:
+        return (element["S"] not in _NOT_JOINED and element.number in sources
+                and all(is_element(kid) for kid in element["K"]))
+
+    def join(container, anywhere: bool = False) -> None:
+        """Join consecutive pieces; `anywhere`: also pieces apart (the pages' notes stand between them)."""
+        kept, previous, first = [], None, {}
+        for kid in container["K"]:
+            element = resolve(kid)
+            if anywhere and element is not None and element.number in sources:
+                previous = first.setdefault((sources[element.number], element["S"]), element)
+            if (element is not None and previous is not None and previous is not element
+                    and joinable(element) and joinable(previous)
+                    and sources[element.number] == sources[previous.number] and element["S"] == previous["S"]):
+                for grandchild in element["K"]:
+                    resolve(grandchild)["P"] = previous.reference
+                    previous["K"].append(grandchild)
+                continue
+            kept.append(kid)
+            previous = element if element is not None and "S" in element else None
+        container["K"][:] = kept
+        for kid in kept:
+            element = resolve(kid)
+            if element is not None and "K" in element and "S" in element:
+                join(element)
+
+    # The document's children are the pages' pieces of <main>, the notes at each page's foot
+    # and the cover's banner: <main> becomes one part, read before the notes (as on the web,
+    # where the notes close the page).
+    for kid in resolve(pdf.catalog["StructTreeRoot"])["K"]:
+        join(resolve(kid), anywhere=True)
+
+
+def _add_tags(original):
+    def add_tags(pdf, document, pdf_version, page_streams):
+        original(pdf, document, pdf_version, page_streams)
+        _join_page_fragments(pdf)
+
+    return add_tags
 
 
 @contextmanager
@@ -330,11 +410,14 @@ def tagging_hooks():
     import weasyprint.pdf.stream as stream
     import weasyprint.pdf.tags as tags
 
-    saved = inline.split_text_box, stream.Stream.marked, tags._build_box_tree
+    import weasyprint.pdf as writer
+
+    saved = inline.split_text_box, stream.Stream.marked, tags._build_box_tree, writer.add_tags
     inline.split_text_box = _split_text_box(saved[0])
     stream.Stream.marked = _marked(saved[1])
     tags._build_box_tree = _build_box_tree(saved[2])
+    writer.add_tags = _add_tags(saved[3])
     try:
         yield
     finally:
-        inline.split_text_box, stream.Stream.marked, tags._build_box_tree = saved
+        inline.split_text_box, stream.Stream.marked, tags._build_box_tree, writer.add_tags = saved

@@ -85,11 +85,9 @@ class Page:
     def fn(self, key: str) -> Markup:
         """A footnote reference; its first use also carries the note itself, for print."""
         number = self.notes.ref(key)
-        if self.medium == "web":
-            ref = Markup('<sup class="fn-ref"><a href="#fn-{n}" aria-label="{label} {n}">{n}</a></sup>').format(
-                n=number, label=self.t_footnote)
-        else:  # in print the call links to the note, at the foot of the page where it is printed
-            ref = Markup('<sup class="fn-ref"><a href="#fn-{n}">{n}</a></sup>').format(n=number)
+        # On the web the call links to the list of notes; in print, to the note at the foot of its page.
+        ref = Markup('<sup class="fn-ref"><a href="#fn-{n}" aria-label="{label} {n}">{n}</a></sup>').format(
+            n=number, label=self.t_footnote)
         if self.medium == "web" or key in self._printed:
             return ref
         self._printed.add(key)

@@ -7,6 +7,7 @@ import contextlib
 import pytest
 
 import webcheck
+from pdfbuild import ROOT, build_pdfs
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +33,12 @@ def site_server():
     on 127.0.0.1 until the end of the test."""
     with contextlib.ExitStack() as stack:
         yield lambda directory: stack.enter_context(webcheck.serve(directory))
+
+
+@pytest.fixture(scope="session")
+def shipped_pdf_dir(tmp_path_factory):
+    """The folder of the shipped project's 19 PDFs, built once per session (tests/test_pdf*.py)."""
+    out = tmp_path_factory.mktemp("shipped")
+    result = build_pdfs(ROOT, out, jobs=2)
+    assert result.returncode == 0, result.stderr
+    return out / "pdf"

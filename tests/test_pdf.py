@@ -12,11 +12,9 @@ import datetime as dt
 import functools
 import http.server
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import yaml
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
+from pdfbuild import ROOT, build_pdfs
 from projects import CANCER, HEART, write_project
 from reportgen.cli import main
 from reportgen.errors import BuildError
@@ -32,9 +31,7 @@ from reportgen.i18n import Strings
 from reportgen.loader import load_project
 from reportgen.pdf import HOUSE_FONT_FILES, PdfMetadata, house_font_dir, render_pdf, source_date
 
-ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "templates" / "assets"
-EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC: no edition has this date
 EPOCH_PDF_DATE = "D:20231114221320Z"
 A4 = (595.28, 841.89)  # points
 SIDE_MARGIN = 18 / 25.4 * 72  # the print stylesheet's left and right page margin, in points
@@ -43,12 +40,6 @@ LONG_WORD = "Helgenomsekventering" * 10  # 200 characters, no place to break
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def build_pdfs(project: Path, out: Path, *options: str, jobs: int = 1) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(EPOCH)}
-    return subprocess.run([sys.executable, "-m", "reportgen", "build", str(project), "--format", "pdf",
-                           "--jobs", str(jobs), "--out", str(out), *options], capture_output=True, text=True, env=env)
 
 
 class Pdf:
@@ -123,13 +114,10 @@ def walk(obj, seen=None):
 
 
 @pytest.fixture(scope="session")
-def shipped(tmp_path_factory):
+def shipped(shipped_pdf_dir):
     """The shipped project's 19 PDFs, built once; (project, {name: Pdf})."""
-    out = tmp_path_factory.mktemp("shipped")
-    result = build_pdfs(ROOT, out, jobs=2)
-    assert result.returncode == 0, result.stderr
     project = load_project(ROOT)
-    return project, {path.stem: Pdf(path) for path in sorted((out / "pdf").glob("*.pdf"))}
+    return project, {path.stem: Pdf(path) for path in sorted(shipped_pdf_dir.glob("*.pdf"))}
 
 
 def test_every_report_has_a_pdf(shipped):
@@ -147,9 +135,9 @@ def test_pages_are_a4_and_counts_sensible(shipped):
     for category in ("rare", "cancer"):
         members = project.groups_in(category)
         consolidated = len(pdfs[category].reader.pages)
-        # cover, contents, the comparison, then a page per group
-        assert consolidated >= 4 + len(members), category
+        # cover, contents, the comparison, the texts, then the groups' key figures, several to a page
         assert consolidated > max(len(pdfs[g.id].reader.pages) for g in members), category
+    assert len(pdfs["rare"].reader.pages) <= 14  # 13 groups: 21 pages when each group had a page of its own
     for group in project.groups:
         assert len(pdfs[group.id].reader.pages) >= 6, group.id
 
@@ -232,18 +220,25 @@ def test_long_tables_fit_the_page_width(shipped):
             assert left >= SIDE_MARGIN - 1 and right <= A4[0] - SIDE_MARGIN + 1, (name, page, word, left, right)
 
 
-def test_each_group_has_a_key_figure_page_in_its_consolidated_report(shipped):
+def test_the_groups_key_figures_follow_one_another_in_the_consolidated_report(shipped):
     project, pdfs = shipped
     for category in ("rare", "cancer"):
         pdf = pdfs[category]
         pages = []
         for group in project.groups_in(category):
-            caption = f"{T.key_figures} – {group.name.get('da', 'da')[0]}"
+            name = group.name.get("da", "da")[0]
+            caption = f"{T.key_figures} – {name}"
             found = pdf.pages_with(caption)
             assert len(found) == 1, (category, group.id, found)
+            # the group's heading, note and whole table on that one page, never split
+            text = squeeze(pdf.texts[found[0] - 1])
+            table = text.split(squeeze(caption), 1)[1]
+            assert squeeze(T.diagnostic_yield_ci) in table, (category, group.id)
             pages.extend(found)
-        assert len(set(pages)) == len(pages), category  # each on a page of its own
-        assert pages == list(range(pages[0], pages[0] + len(pages))), category
+        assert pages == sorted(pages), category  # in the order of the groups
+        members = len(project.groups_in(category))
+        assert pages[-1] - pages[0] + 1 <= -(-members // 2), (category, pages)  # at least two groups a page
+        assert squeeze(T.group_key_figures) in squeeze(pdf.texts[pages[0] - 1]), category  # under its heading
 
 
 def test_charts_are_vector_graphics_with_real_text(shipped):
