@@ -210,7 +210,7 @@ def _hyphen_as_artifact(stream, items, hyphen: str) -> bool:
 
     `items` is the span's marked content: tag, properties, BDC, graphics state,
     BT, text state, TJ..., ET. The span is moved inside the text object so that it
-    can end before the hyphen: BT ... BDC TJ EMC /Artifact BMC TJ EMC ET.
+    can end before the hyphen: BT ... BDC TJ EMC /Artifact BMC /Span <</ActualText ()>> BDC TJ EMC EMC ET.
     """
     import pydyf
 
@@ -228,11 +228,12 @@ def _hyphen_as_artifact(stream, items, hyphen: str) -> bool:
     begin = items.index(b"BT")
     marked, state, body = items[:3], items[3:begin], items[begin + 1:-1]
     position = index - begin - 1
-    # The artifact's empty ActualText keeps the hyphen out of text extraction (pdftotext) too.
+    # Inside the artifact, an empty ActualText keeps the hyphen out of text extraction too
+    # (pdftotext); poppler ignores an ActualText on the artifact's own marked content.
     body[position:position + 1] = ([b"[" + text + b"] TJ"] if text else []) + [
-        b"EMC", "/Artifact", pydyf.Dictionary({"ActualText": pydyf.String("")}), b"BDC",
+        b"EMC", "/Artifact", b"BMC", "/Span", pydyf.Dictionary({"ActualText": pydyf.String("")}), b"BDC",
         b"[<" + last + b">" + adjust + b"] TJ"]
-    items[:] = state + [b"BT"] + marked + body + [b"EMC", b"ET"]
+    items[:] = state + [b"BT"] + marked + body + [b"EMC", b"EMC", b"ET"]
     return True
 
 

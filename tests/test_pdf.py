@@ -592,3 +592,52 @@ def test_a_character_the_house_font_lacks_fails_the_build():
     assert str(error.value) == (
         "test.pdf: the text contains '字' (U+5B57), '漢' (U+6F22), which the house font DejaVu Sans cannot show; "
         "replace or remove these characters in the group's texts")
+
+
+# --- layout: the contents' page numbers ------------------------------------------------------
+
+
+@pytest.fixture
+def page_layouts(monkeypatch):
+    """A list that grows by one each time WeasyPrint lays out a page."""
+    import weasyprint.layout.page as layout_page
+
+    calls = []
+    original = layout_page.make_page
+    monkeypatch.setattr(layout_page, "make_page", lambda *args: calls.append(args[4]) or original(*args))
+    return calls
+
+
+def test_each_page_is_laid_out_once(shipped, page_layouts):
+    """The contents' page numbers are written in after layout: no repagination (target-counter made 3 of page 2)."""
+    from reportgen.render import Document, render_document, templates_dir
+    from reportgen.suppression import publish_project
+
+    project, pdfs = shipped
+    html = render_document(project, publish_project(project), Document("group", "arvelige-hjertesygdomme"), "da",
+                           root="", lang_prefix="", other_languages=[], pdf_available=False,
+                           templates=templates_dir(ROOT), medium="print")
+    pages = len(PdfReader(io.BytesIO(render(html))).pages)
+    assert page_layouts == list(range(1, pages + 1)) and pages >= 6
+
+
+def contents_page(sections: int) -> str:
+    entries = "".join(f'<li><a href="#s{i}">Afsnit {i}</a></li>' for i in range(1, sections + 1))
+    body = "".join(f'<section id="s{i}" style="break-before: page"><h2>Afsnit {i}</h2></section>'
+                   for i in range(1, sections + 1))
+    return page(f'<nav class="toc"><h2>Indhold</h2><ol>{entries}</ol></nav>{body}')
+
+
+def test_contents_numbers_are_right_aligned_in_their_place(page_layouts):
+    pdf = PdfReader(io.BytesIO(render(contents_page(3))))
+    text = pdf.pages[0].extract_text()
+    assert re.findall(r"Afsnit (\d)\s*\.{3,}\s*(\d+)", text) == [("1", "3"), ("2", "4"), ("3", "5")]
+    assert len(page_layouts) == len(pdf.pages) == 5  # the contents follow "Tekst." on page 1: 2 + 3 sections
+
+
+def test_contents_numbers_that_do_not_fit_fall_back_on_target_counter(monkeypatch, page_layouts):
+    monkeypatch.setattr("reportgen.pdf.CONTENTS_PLACEHOLDER", "0")  # room for one digit: page 10 does not fit
+    pdf = PdfReader(io.BytesIO(render(contents_page(10))))
+    numbers = re.findall(r"Afsnit (\d+)\s*\.{3,}\s*(\d+)", pdf.pages[0].extract_text())
+    assert numbers == [(str(i), str(i + 2)) for i in range(1, 11)]
+    assert len(page_layouts) > len(pdf.pages)  # laid out again, as WeasyPrint does for target-counter
