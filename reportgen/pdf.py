@@ -256,7 +256,8 @@ def _check_fonts(document, name: str) -> None:
 # right-aligned in that place, padded with figure spaces (as wide as a digit). A number that does
 # not fit (page 100 and on) falls back on target-counter: one more layout, the same result.
 CONTENTS_PLACEHOLDER = "00"
-CONTENTS_FALLBACK = '@media print { .toc a::after { content: leader(".") " " target-counter(attr(href), page) } }'
+CONTENTS_FALLBACK = ('@media print { .toc a::after { content: leader(".") " " target-counter(attr(href), page) '
+                     "!important } }")  # a user stylesheet: it must be !important to win over the author's
 FIGURE_SPACE = "\u2007"
 
 
