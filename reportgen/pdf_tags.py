@@ -1,26 +1,29 @@
 """Tagged PDF that reads as the page reads: what WeasyPrint's tagging leaves out, added while it renders.
 
-WeasyPrint tags each laid-out line as a span of text. Read back from the tags,
-as a screen reader does, that text differs from the page's in three ways, and
-this module closes each gap with a hook into one step of WeasyPrint:
+WeasyPrint tags each laid-out line as a span of text, page by page. Read back
+from the tags, as a screen reader does, that text differs from the page's; this
+module closes each gap with a hook into one step of WeasyPrint:
 
-- line breaking (`split_text_box`): which line ends at a word break and which
-  ends in a hyphen the layout inserted;
+- line breaking (`split_text_box`): which line ends at a word break, which
+  starts after one, and which ends in a hyphen the layout inserted;
 - drawing (`Stream.marked`): a layout hyphen is drawn as an artifact, outside
   the tagged text, so the printed page still hyphenates while the tags read
-  "rigtige", not "rigti‐ ge"; a line that ends at a word break gets its space
-  back (drawn, invisible, at the line's end): tagged text carries its word
-  breaks explicitly, as ISO 32000-1 (14.8.2.5) asks; running heads, page
-  numbers, leader dots and elements hidden from assistive technology
-  (aria-hidden) are artifacts, not text;
+  "rigtige", not "rigti‐ ge"; a word break at a line's end keeps its space
+  (a space glyph, no ink): tagged text carries its word breaks explicitly, as
+  ISO 32000-1 (14.8.2.5) asks; running heads, page numbers, leader dots and
+  blocks hidden from assistive technology (aria-hidden) are artifacts;
 - tagging (`_build_box_tree`): footnotes are `Note` elements with unique IDs,
   their numbers `Lbl`; table header cells say their scope; a chart's
-  alternative text is its title and description; an element in another
-  language says so (/Lang).
+  alternative text is its title and description; a link says what it is; an
+  element in another language says so (/Lang);
+- after tagging (`add_tags`): the pieces of one HTML element on successive
+  pages become one element again (a paragraph over a page break is one
+  paragraph), and the page-foot notes are read after the main text.
 
-The hooks are installed only while one document renders (`tagging_hooks`), and
-`check_weasyprint` refuses a WeasyPrint whose internals differ from the ones
-these hooks were written for, rather than producing PDFs that quietly read worse.
+`prepare` flags, in the laid-out document, what the drawing hook needs to know
+(artifacts, lines a <br> ends). The hooks are installed only while one document
+renders (`tagging_hooks`); `check_weasyprint` refuses a WeasyPrint other than
+the one they were written for, rather than producing PDFs that quietly read worse.
 """
 
 from __future__ import annotations
