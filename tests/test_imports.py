@@ -47,7 +47,7 @@ STAGES = {
     "figures": "derive", "suppression": "derive", "suppression.*": "derive", "audit": "derive",
     # turning figures and texts into pages, charts, PDFs and data files
     "render": "render", "charts.*": "render", "formatting": "render", "footnotes": "render", "i18n": "render",
-    "markdown_text": "render", "opendata": "render", "pdf": "render", "documents": "render",
+    "markdown_text": "render", "opendata": "render", "pdf": "render", "pdf_tags": "render", "documents": "render",
     # writing files
     "writer": "write",
     # the commands and what only they use
@@ -72,7 +72,7 @@ PACKAGES = {
     "load": {"yaml", "markdown"},
     "derive": {"scipy", "numpy"},
     "render": {"jinja2", "markupsafe", "markdown", "nh3", "babel", "matplotlib", "weasyprint", "fontTools",
-               "pikepdf"},
+               "pikepdf", "pydyf"},
     "write": set(),
     "command": {"watchfiles"},
 }
