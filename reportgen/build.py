@@ -4,8 +4,9 @@ Order matters. Nothing is written unless every input validates. Reports are
 rendered in worker processes (longest first) and handed back as bytes; only
 when every report has rendered does the parent write them, each file
 atomically, so a failed build changes nothing and a killed one leaves whole
-files. Each report knows its inputs: one that has not changed is not
-rendered again (see `cache.py`).
+files. Each document knows what it shows (`documents.py`): one whose view has not
+changed is not rendered again (see `cache.py`). The build is three steps:
+`plan` (load, publish, decide what to render), `render`, `write`.
 """
 
 from __future__ import annotations
@@ -54,72 +55,158 @@ class JobResult:
     seconds: float
     pid: int
     peak_rss: int  # bytes, of the process that rendered the job, so far
+    charts: dict[str, bytes] = field(default_factory=dict)  # the charts it used, as stored: path -> bytes
 
 
-# --- jobs -------------------------------------------------------------------------
-# A job renders one document in every language and format. Workers get the
-# loaded project through fork (never pickled); they return JobResults.
+@dataclass
+class Warm:
+    """What a preview keeps between rebuilds: every chart drawn, and the last published figures
+    with the digest of what they were computed from."""
+
+    charts: dict = field(default_factory=dict)
+    published: tuple[str, object] | None = None
+
+
+@dataclass
+class Plan:
+    """Everything a build will do, decided before anything is rendered or written."""
+
+    out: Path
+    options: Options
+    templates: Path
+    inputs: cache.Inputs
+    manifest: cache.Manifest
+    project: object
+    published: object
+    languages: tuple[str, ...]
+    documents: list  # documents.Document, longest first
+    views: dict[str, object]  # job key -> what the document shows
+    expected: dict[str, list[str]]  # job key -> the files it makes
+    fingerprints: dict[str, str]
+    todo: list  # the documents to render, in order
+    shared: dict[str, bytes]  # open data and assets
+    store: cache.ChartStore
+
+
+# --- plan -------------------------------------------------------------------------------
+
+
+def _load(root: Path, options: Options):
+    from .loader import load_project
+
+    project = load_project(root)  # raises InputError: nothing written
+    if options.languages:
+        unknown = [lang for lang in options.languages if lang not in project.config.languages]
+        if unknown:
+            raise UsageError(f"--lang {','.join(unknown)}: reportgen.yaml's languages are "
+                             f"{', '.join(project.config.languages)}")
+    return project, options.languages or project.config.languages
+
+
+def _publish(project, warm: Warm | None):
+    """The published figures; a preview reuses the last ones while the figures' inputs are the same."""
+    from .suppression import publish_project
+
+    if warm is None:
+        return publish_project(project)
+    key = cache.digest(repr((project.config, [(g.id, g.category, g.in_operation_since, g.statistics,
+                                               g.indications) for g in project.groups])).encode())
+    if warm.published is None or warm.published[0] != key:
+        warm.published = (key, publish_project(project))
+    return warm.published[1]
+
+
+def plan(root: Path, out: Path, options: Options, templates: Path, code: str, inputs: cache.Inputs,
+         manifest: cache.Manifest, warm: Warm | None = None, first: str | None = None) -> Plan:
+    """Load, publish, and decide which documents must be rendered again (and in what order)."""
+    from .documents import published_documents
+
+    project, langs = _load(root, options)
+    remove_stale_temporaries(out)  # left by a killed build; only now that the input is known to be valid
+    published = _publish(project, warm)
+    config = project.config
+    everything = published_documents(project, options.include_drafts)
+    keys = frozenset(d.key for d in everything)
+    expected = {d.job_key: d.outputs(langs, config.default_language, options.formats) for d in everything}
+    docs = sorted((d for d in everything if expected[d.job_key]), key=lambda d: -d.cost(project))
+    views = {d.job_key: d.view(project, published, keys) for d in docs}
+    fingerprints = cache.job_fingerprints(docs, views, inputs, code, options, langs, config)
+    todo = [d for d in docs if not manifest.job_is_current(d.job_key, fingerprints[d.job_key],
+                                                           expected[d.job_key], out)]
+    todo.sort(key=lambda d: d.job_key != first)  # the page being looked at first; stable otherwise
+    shared = _shared_files(project, published, docs, options, templates)
+    store = cache.ChartStore(out, code, manifest.charts(), warm.charts if warm is not None else None)
+    return Plan(out, options, templates, inputs, manifest, project, published, langs, docs, views, expected,
+                fingerprints, todo, shared, store)
+
+
+def _shared_files(project, published, docs, options: Options, templates: Path) -> dict[str, bytes]:
+    from .opendata import open_data_files
+
+    shared: dict[str, bytes] = {}
+    if "html" in options.formats:
+        for relative, text in open_data_files(
+                project, published, groups=[d.key for d in docs if d.kind == "group"]).items():
+            shared[f"{SITE_DIR}/{relative}"] = text.encode("utf-8")
+        shared.update(_asset_files(templates))
+    return shared
+
+
+# --- render ---------------------------------------------------------------------------
+# A job renders one document in every language and format. Workers get the plan
+# through fork (never pickled); they return JobResults.
 
 _STATE: dict = {}
-
-
-def _job_outputs(document, languages, default_lang, formats) -> list[str]:
-    paths = []
-    if "html" in formats:
-        for lang in languages:
-            prefix = "" if lang == default_lang else f"{lang}/"
-            paths.append(f"{SITE_DIR}/{prefix}{document.html_name}")
-    if "pdf" in formats and document.kind != "index":
-        paths.append(f"{PDF_DIR}/{document.pdf_name}")
-        if "html" in formats:
-            paths.append(f"{SITE_DIR}/pdf/{document.pdf_name}")
-    return paths
 
 
 def _render_job(document) -> JobResult:
     import resource
 
-    from .pdf import PdfMetadata, render_pdf, source_date
-    from .render import document_charts, render_document
+    from .render import draw_charts, render_page
 
     started = time.perf_counter()
-    project, published, options, templates = (_STATE[k] for k in ("project", "published", "options", "templates"))
-    languages = _STATE["languages"]
-    default = project.config.default_language
-    pdf_lang = languages[0]
+    plan: Plan = _STATE["plan"]
+    config = plan.project.config
+    view = plan.views[document.job_key]
+    default = config.default_language
+    html_wanted = "html" in plan.options.formats
+    pdf_wanted = document.needs_pdf(plan.options.formats)
     out: dict[str, bytes] = {}
-    pdf_wanted = "pdf" in options.formats and document.kind != "index"
-    for lang in languages:
-        html_wanted = "html" in options.formats
-        print_wanted = pdf_wanted and lang == pdf_lang
+    plan.store.take_used()
+    for lang in plan.languages:
+        print_wanted = pdf_wanted and lang == plan.languages[0]
         if not (html_wanted or print_wanted):
             continue
-        charts = document_charts(project, published, document, lang)  # once, for the web and for print
+        charts = draw_charts(document.charts(view, config, lang), plan.store)  # once, for the web and for print
         if html_wanted:
             prefix = "" if lang == default else f"{lang}/"
-            root = "" if lang == default else "../"
-            html = render_document(project, published, document, lang, root=root, lang_prefix=prefix,
-                                   other_languages=_language_links(project, document, lang, languages),
-                                   pdf_available=pdf_wanted, templates=templates, chart_map=charts,
-                                   include_drafts=options.include_drafts)
+            html = render_page(document, view, config, lang, root="" if lang == default else "../",
+                               lang_prefix=prefix, other_languages=_language_links(config, document, lang, plan.languages),
+                               pdf_available=pdf_wanted, templates=plan.templates, chart_map=charts)
             out[f"{SITE_DIR}/{prefix}{document.html_name}"] = html.encode("utf-8")
         if print_wanted:
-            html = render_document(project, published, document, lang, root="", lang_prefix="",
-                                   other_languages=[], pdf_available=False, templates=templates,
-                                   medium="print", chart_map=charts, include_drafts=options.include_drafts)
-            pdf = render_pdf(html, name=document.pdf_name, assets_dir=templates / "assets",
-                             metadata=_pdf_metadata(project, document, lang, PdfMetadata, source_date))
+            html = render_page(document, view, config, lang, root="", lang_prefix="", other_languages=[],
+                               pdf_available=False, templates=plan.templates, medium="print", chart_map=charts)
+            pdf = _pdf(document, view, config, lang, html, plan.templates)
             out[f"{PDF_DIR}/{document.pdf_name}"] = pdf
             if html_wanted:
                 out[f"{SITE_DIR}/pdf/{document.pdf_name}"] = pdf
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    return JobResult(cache.job_key(document), out, time.perf_counter() - started, os.getpid(), peak)
+    return JobResult(document.job_key, out, time.perf_counter() - started, os.getpid(), peak,
+                     plan.store.take_used())
 
 
-def _language_links(project, document, lang, languages) -> list[dict]:
+def _pdf(document, view, config, lang: str, html: str, templates: Path) -> bytes:
+    from .pdf import render_pdf
+
+    return render_pdf(html, name=document.pdf_name, assets_dir=templates / "assets",
+                      metadata=document.pdf_metadata(view, config, lang))
+
+
+def _language_links(config, document, lang, languages) -> list[dict]:
     from .i18n import Strings
 
-    default = project.config.default_language
+    default = config.default_language
     links = []
     for other in languages:
         if other == lang:
@@ -131,36 +218,6 @@ def _language_links(project, document, lang, languages) -> list[dict]:
     return links
 
 
-def _pdf_metadata(project, document, lang, PdfMetadata, source_date):
-    from .i18n import Strings
-
-    t = Strings(lang, project.config.default_language)
-    default = project.config.default_language
-    if document.kind == "group":
-        group = project.group(document.key)
-        title = f"{t.status_report}: {group.name.get(lang, default)[0]}"
-        edition = group.edition
-        subject = f"{t.report_title_prefix} {group.name.get(lang, default)[0].lower()}"
-        keywords = ("WGS", group.name.get(lang, default)[0], group.network)
-    else:
-        report = project.consolidated[document.key]
-        title = report.title.get(lang, default)[0]
-        edition = report.edition
-        subject = t["category_" + document.key]
-        keywords = ("WGS", t.consolidated_report, subject)
-    return PdfMetadata(title=title, author=project.config.publisher, subject=subject, keywords=keywords,
-                       lang=lang, created=source_date(edition.date))
-
-
-def _job_cost(project, document) -> int:
-    """Longest first: consolidated reports by their number of groups, then groups by rows; the index last."""
-    if document.kind == "consolidated":
-        return 10**9 + len(project.groups_in(document.key))
-    if document.kind == "index":
-        return 0
-    return 1000 + len(project.group(document.key).statistics.monthly)
-
-
 def _run_jobs(documents, jobs: int, progress) -> list[JobResult]:
     if jobs <= 1 or len(documents) <= 1:
         results = []
@@ -170,7 +227,7 @@ def _run_jobs(documents, jobs: int, progress) -> list[JobResult]:
         return results
     import multiprocessing
 
-    context = multiprocessing.get_context("fork")  # workers inherit the loaded project and imports
+    context = multiprocessing.get_context("fork")  # workers inherit the plan and the imports
     results = []
     with context.Pool(processes=min(jobs, len(documents))) as pool:
         for result in pool.imap_unordered(_render_job, documents):
@@ -179,18 +236,38 @@ def _run_jobs(documents, jobs: int, progress) -> list[JobResult]:
     return results
 
 
-def _prepare_renderers(templates: Path) -> None:
-    """Pay once, before forking, what every worker would otherwise pay: the heavy imports
-    and compiling the templates."""
-    import matplotlib  # noqa: F401
-    import weasyprint  # noqa: F401
-
-    from . import charts, pdf  # noqa: F401
+def _prepare_renderers(plan: Plan) -> None:
+    """Pay once, before forking, what every worker would otherwise pay, and only what the jobs
+    need: WeasyPrint if a PDF is to be made, matplotlib if a chart is not in the store, and
+    compiling the templates."""
     from .render import environment
 
-    env = environment(templates)
+    if any(d.needs_pdf(plan.options.formats) for d in plan.todo):
+        import weasyprint  # noqa: F401
+
+        from . import pdf  # noqa: F401
+    config = plan.project.config
+    if any(not plan.store.has(spec) for d in plan.todo for lang in plan.languages
+           for spec in d.charts(plan.views[d.job_key], config, lang)):
+        from . import charts  # noqa: F401
+    env = environment(plan.templates)
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)
+
+
+def render(plan: Plan, jobs: int, stream, started: float) -> list[JobResult]:
+    """Render the documents of the plan that must be, in worker processes if `jobs` > 1."""
+    if not plan.todo:
+        return []
+    _STATE.update(plan=plan)
+    progress = _Progress(stream, len(plan.todo), started)
+    try:
+        _prepare_renderers(plan)
+        with _frozen_heap():
+            return _run_jobs(plan.todo, jobs, progress)
+    finally:
+        _STATE.clear()
+        progress.close()
 
 
 @contextmanager
@@ -210,102 +287,46 @@ def _frozen_heap():
         gc.unfreeze()
 
 
-# --- the build -----------------------------------------------------------------------
+# --- write ------------------------------------------------------------------------------
 
 
-def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_drafts: bool = False,
-          languages: str | None = None, stream=None) -> BuildReport:
-    """Build the website and/or the PDFs of the project at `root` into `out`."""
-    started = time.perf_counter()
-    stream = stream if stream is not None else sys.stderr
-    root = Path(root)
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}' is a file, not a folder")
-    options = Options(frozenset(formats), tuple(languages.split(",")) if languages else None, include_drafts, jobs)
-    report = BuildReport()
-
-    templates = templates_dir(root)
-    manifest = cache.Manifest.read(out)
-    code_key = cache.code_key(templates)
-    inputs = cache.read_inputs(root, code_key, options)
-    if manifest.is_current(inputs.key, out):
-        remove_stale_temporaries(out)
-        report.reused = sorted(manifest.jobs)
-        report.seconds = time.perf_counter() - started
-        _say(stream, f"Nothing to rebuild: {len(report.reused)} reports are up to date in {out}")
-        return report
-
-    from .loader import load_project
-
-    project = load_project(root)  # raises InputError: nothing written
-    if options.languages:
-        unknown = [lang for lang in options.languages if lang not in project.config.languages]
-        if unknown:
-            raise UsageError(f"--lang {','.join(unknown)}: reportgen.yaml's languages are "
-                             f"{', '.join(project.config.languages)}")
-    langs = options.languages or project.config.languages
-    remove_stale_temporaries(out)  # left by a killed build; only now that the input is known to be valid
-
-    from .opendata import open_data_files
-    from .render import documents
-    from .suppression import publish_project
-
-    published = publish_project(project)
-    expected = {}
-    for d in documents(project, include_drafts):
-        expected[d] = _job_outputs(d, langs, project.config.default_language, formats)
-    docs = sorted((d for d, paths in expected.items() if paths), key=lambda d: -_job_cost(project, d))
-
-    shared: dict[str, bytes] = {}
-    if "html" in formats:
-        for relative, text in open_data_files(
-                project, published, groups=[d.key for d in docs if d.kind == "group"]).items():
-            shared[f"{SITE_DIR}/{relative}"] = text.encode("utf-8")
-        shared.update(_asset_files(templates))
-
-    fingerprints = cache.job_fingerprints(project, published, docs, inputs, code_key, options, langs)
-    todo = [d for d in docs if not manifest.job_is_current(cache.job_key(d), fingerprints[cache.job_key(d)],
-                                                           expected[d], out)]
-
-    results = []
-    if todo:
-        _STATE.update(project=project, published=published, options=options, templates=templates,
-                      languages=langs)
-        progress = _Progress(stream, len(todo), started)
-        try:
-            _prepare_renderers(templates)
-            with _frozen_heap():
-                results = _run_jobs(todo, jobs, progress)
-        finally:
-            _STATE.clear()
-            progress.close()
-
-    # Everything rendered: now write. Each file atomically; files that hold the same bytes are left alone.
-    new_manifest = cache.Manifest(inputs_key=inputs.key)
+def _records(plan: Plan, results: list[JobResult], report: BuildReport) -> tuple[dict[str, bytes], cache.Manifest]:
+    """Every file to write, and the manifest that describes the build once they are written."""
+    new_manifest = cache.Manifest(inputs_key=plan.inputs.key)
     rendered = {r.key: r for r in results}
-    files = dict(shared)
-    for d in docs:
-        key = cache.job_key(d)
+    files = dict(plan.shared)
+    for d in plan.documents:
+        key = d.job_key
         result = rendered.get(key)
         if result is None:
-            new_manifest.jobs[key] = manifest.jobs[key]
+            new_manifest.jobs[key] = plan.manifest.jobs[key]
             report.reused.append(key)
             continue
         files.update(result.files)
-        new_manifest.jobs[key] = cache.JobRecord(fingerprints[key],
-                                                 {p: cache.digest(b) for p, b in result.files.items()})
+        files.update(result.charts)
+        new_manifest.jobs[key] = cache.JobRecord(plan.fingerprints[key],
+                                                 {p: cache.digest(b) for p, b in result.files.items()},
+                                                 {p: cache.digest(b) for p, b in result.charts.items()})
         report.rendered.append(key)
         report.timings[key] = result.seconds
         report.peak_memory[result.pid] = max(report.peak_memory.get(result.pid, 0), result.peak_rss)
-    new_manifest.shared = {p: cache.digest(b) for p, b in shared.items()}
+    new_manifest.shared = {p: cache.digest(b) for p, b in plan.shared.items()}
+    return files, new_manifest
+
+
+def write(plan: Plan, results: list[JobResult], report: BuildReport) -> None:
+    """Everything rendered: now write, each file atomically; files that hold the same bytes are
+    left alone. Then remove what the last build made and this one does not, and the manifest."""
+    files, new_manifest = _records(plan, results, report)
+    out, manifest = plan.out, plan.manifest
     _unfinished_manifest(manifest, files).write(out)
     written = []
     try:
         for relative, data in sorted(files.items()):
             if write_bytes(out / relative, data):
                 written.append(relative)
-        report.written = len(written)
+        # outputs; the charts kept for the next build are not counted
+        report.written = len([p for p in written if not p.startswith(cache.CHARTS_DIR)])
         report.removed = _remove_orphans(out, manifest, new_manifest)
         new_manifest.write(out)
     except BaseException:
@@ -317,12 +338,6 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
             except OSError:
                 pass
         raise
-
-    report.seconds = time.perf_counter() - started
-    what = ", ".join(sorted(formats))
-    _say(stream, f"Built {len(report.rendered)} of {len(docs)} reports ({what}) in {report.seconds:.1f} s; "
-                 f"{report.written} files written under {out}")
-    return report
 
 
 UNFINISHED = "(unfinished build)"
@@ -337,6 +352,44 @@ def _unfinished_manifest(last: cache.Manifest, files: dict[str, bytes]) -> cache
     pending.jobs[UNFINISHED] = cache.JobRecord("", {**(earlier.outputs if earlier else {}),
                                                     **{path: "" for path in files}})
     return pending
+
+
+# --- the build -----------------------------------------------------------------------
+
+
+def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_drafts: bool = False,
+          languages: str | None = None, stream=None, warm: Warm | None = None,
+          first: str | None = None) -> BuildReport:
+    """Build the website and/or the PDFs of the project at `root` into `out`: plan, render, write.
+
+    `warm` (a preview's) keeps charts and figures between builds; `first` is the job key of the
+    document to render first (the page being looked at)."""
+    started = time.perf_counter()
+    stream = stream if stream is not None else sys.stderr
+    root, out = Path(root), Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out '{out}' is a file, not a folder")
+    options = Options(frozenset(formats), tuple(languages.split(",")) if languages else None, include_drafts, jobs)
+    report = BuildReport()
+    templates = templates_dir(root)
+    manifest = cache.Manifest.read(out)
+    code = cache.code_key(templates)
+    inputs = cache.read_inputs(root, code, options)
+    if manifest.is_current(inputs.key, out):
+        remove_stale_temporaries(out)
+        report.reused = sorted(manifest.jobs)
+        report.seconds = time.perf_counter() - started
+        _say(stream, f"Nothing to rebuild: {len(report.reused)} reports are up to date in {out}")
+        return report
+
+    the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
+    results = render(the_plan, jobs, stream, started)
+    write(the_plan, results, report)
+    report.seconds = time.perf_counter() - started
+    what = ", ".join(sorted(formats))
+    _say(stream, f"Built {len(report.rendered)} of {len(the_plan.documents)} reports ({what}) in "
+                 f"{report.seconds:.1f} s; {report.written} files written under {out}")
+    return report
 
 
 def _remove_orphans(out: Path, old: cache.Manifest, new: cache.Manifest) -> int:

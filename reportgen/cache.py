@@ -18,14 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .writer import write_text
 
 MANIFEST = ".reportgen-cache.json"
-FORMAT = 2
+FORMAT = 3
+CHARTS_DIR = ".reportgen-charts"  # charts by the data they draw, beside the outputs
 _PACKAGE = Path(__file__).resolve().parent
 # Their versions change the bytes of the outputs, so they are inputs too.
 RENDERERS = ("jinja2", "markdown", "nh3", "babel", "matplotlib", "weasyprint", "pydyf", "fonttools",
@@ -34,10 +35,6 @@ RENDERERS = ("jinja2", "markdown", "nh3", "babel", "matplotlib", "weasyprint", "
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def job_key(document) -> str:
-    return f"{document.kind}:{document.key}"
 
 
 def code_key(templates: Path) -> str:
@@ -109,54 +106,29 @@ def read_inputs(root: Path, code: str, options) -> Inputs:
     return Inputs(h.hexdigest(), files)
 
 
-def job_fingerprints(project, published, documents, inputs: Inputs, code: str, options,
-                     languages) -> dict[str, str]:
-    """A digest per report of everything it shows: change any of it and the report is rendered again.
+def job_fingerprints(documents, views: dict, inputs: Inputs, code: str, options, languages,
+                     config) -> dict[str, str]:
+    """A digest per document of everything it shows: change any of it and it is rendered again.
 
-    A group's page shows its group (as loaded, with its archived editions) and its
-    published figures; a consolidated report shows every group of its category; the
-    index shows every group. Published figures are included because suppression is
-    project-wide: a group's figures can change when another group's rows do.
+    What a document shows is its view (documents.py), from which alone it is rendered: a
+    consolidated report's view holds of each group its name, dates and key figures, not its
+    summary, so a summary edit leaves the consolidated report alone. Published figures are in
+    the views because suppression is project-wide: a group's figures can change when another
+    group's rows do.
     """
-    from .loader import CONFIG_FILE
-
-    common = "\0".join([code, options_text(options), repr(languages), repr(project.config),
-                        inputs.digest_of(Path(project.root) / CONFIG_FILE)])
-    groups = {g.id: digest("\0".join([common, _group_text(g, inputs), repr(published.group(g.id))]).encode())
-              for g in project.groups}
+    common = "\0".join([code, options_text(options), repr(languages), repr(config)])
     fingerprints = {}
     for document in documents:
-        key = job_key(document)
-        if document.kind == "group":
-            fingerprints[key] = groups[document.key]
-            continue
-        if document.kind == "consolidated":
-            parts = [_consolidated_text(project.consolidated[document.key]), repr(published.category(document.key))]
-            parts += [groups[g.id] for g in project.groups_in(document.key)]
-        else:
-            parts = [repr(published.national)]
-            parts += [repr(published.category(c)) for c in sorted({g.category for g in project.groups})]
-            parts += [groups[g.id] for g in project.groups]
-            parts += [_consolidated_text(c) for _, c in sorted(project.consolidated.items())]
-        fingerprints[key] = digest("\0".join([common, key, *parts]).encode())
+        text = document.fingerprint_text(views[document.job_key], inputs.digest_of)
+        fingerprints[document.job_key] = digest("\0".join([common, document.job_key, text]).encode())
     return fingerprints
-
-
-def _group_text(group, inputs: Inputs) -> str:
-    """The group as loaded, but for its monthly rows: they are most of the file (and most of the
-    time a repr would take), so the digest of the file stands for them."""
-    without_rows = replace(group, path=None, statistics=replace(group.statistics, monthly=()))
-    return f"{inputs.digest_of(group.path)}\0{without_rows!r}"
-
-
-def _consolidated_text(report) -> str:
-    return repr(replace(report, path=None))
 
 
 @dataclass
 class JobRecord:
     fingerprint: str
     outputs: dict[str, str]  # relative path -> sha256 of the bytes written
+    charts: dict[str, str] = field(default_factory=dict)  # the charts it drew or reused: path -> sha256
 
 
 @dataclass
@@ -172,23 +144,30 @@ class Manifest:
             raw = json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
             if raw.get("format") != FORMAT or raw.get("version") != __version__:
                 return cls()
-            jobs = {str(k): JobRecord(str(v["fingerprint"]), _paths(v["outputs"])) for k, v in raw["jobs"].items()}
+            jobs = {str(k): JobRecord(str(v["fingerprint"]), _paths(v["outputs"]), _paths(v["charts"]))
+                    for k, v in raw["jobs"].items()}
             return cls(str(raw["inputs_key"]), jobs, _paths(raw["shared"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()
 
     def write(self, out: Path) -> None:
         data = {"format": FORMAT, "version": __version__, "inputs_key": self.inputs_key,
-                "jobs": {k: {"fingerprint": r.fingerprint, "outputs": r.outputs} for k, r in self.jobs.items()},
+                "jobs": {k: {"fingerprint": r.fingerprint, "outputs": r.outputs, "charts": r.charts}
+                         for k, r in self.jobs.items()},
                 "shared": self.shared}
         write_text(Path(out) / MANIFEST, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
     def outputs(self) -> dict[str, str]:
-        """Every file this manifest's build wrote: path -> sha256."""
+        """Every file this manifest's build wrote, charts included: path -> sha256."""
         files = dict(self.shared)
         for record in self.jobs.values():
             files.update(record.outputs)
+            files.update(record.charts)
         return files
+
+    def charts(self) -> dict[str, str]:
+        """Every chart file the last build kept: path -> sha256."""
+        return {path: d for record in self.jobs.values() for path, d in record.charts.items()}
 
     def is_current(self, key: str, out: Path) -> bool:
         """True if the inputs are those of the last build and every output is as it wrote them."""
@@ -200,7 +179,7 @@ class Manifest:
         record = self.jobs.get(key)
         if record is None or record.fingerprint != fingerprint or set(record.outputs) != set(expected):
             return False
-        return files_match(Path(out), record.outputs)
+        return files_match(Path(out), record.outputs) and files_match(Path(out), record.charts)
 
 
 def _paths(raw) -> dict[str, str]:
@@ -221,3 +200,90 @@ def files_match(out: Path, outputs: dict[str, str]) -> bool:
         except OSError:
             return False
     return True
+
+
+# --- charts by the data they draw ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class StoredChart:
+    """A chart read back from the store: what a template uses of `charts.Chart`, without matplotlib."""
+
+    key: str
+    title: str
+    svg: str
+    alt: str
+    table: StoredTable
+
+
+def chart_bytes(chart) -> bytes:
+    """A chart as stored: deterministic JSON."""
+    data = {"key": chart.key, "title": chart.title, "svg": chart.svg, "alt": chart.alt,
+            "table": {"caption": chart.table.caption, "header": list(chart.table.header),
+                      "rows": [list(r) for r in chart.table.rows]}}
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _chart_from(data: bytes) -> StoredChart:
+    raw = json.loads(data.decode("utf-8"))
+    table = raw["table"]
+    return StoredChart(str(raw["key"]), str(raw["title"]), str(raw["svg"]), str(raw["alt"]),
+                       StoredTable(str(table["caption"]), tuple(map(str, table["header"])),
+                                   tuple(tuple(map(str, row)) for row in table["rows"])))
+
+
+class ChartStore:
+    """Charts drawn before, by a digest of the call that drew them and of the code.
+
+    In memory (a preview keeps it between rebuilds) and on disk under the output folder,
+    where a file is trusted only if it has the digest the last build's manifest recorded.
+    A chart found here is not drawn again, and a build that finds all its charts here does
+    not import matplotlib at all.
+    """
+
+    def __init__(self, out: Path, code: str, known: dict[str, str], memory: dict | None = None):
+        self.out = Path(out)
+        self.code = code
+        self.known = known  # relative path -> sha256, from the last manifest
+        self.memory = memory if memory is not None else {}  # path -> (chart, bytes)
+        self.used: dict[str, bytes] = {}  # path -> bytes of every chart got or put since take_used()
+
+    def path(self, spec) -> str:
+        name = digest(f"{self.code}\0{spec.key}".encode())
+        return f"{CHARTS_DIR}/{name}.json"
+
+    def has(self, spec) -> bool:
+        path = self.path(spec)
+        return path in self.memory or (path in self.known and (self.out / path).is_file())
+
+    def get(self, spec):
+        path = self.path(spec)
+        found = self.memory.get(path)
+        if found is None and path in self.known:
+            try:
+                data = (self.out / path).read_bytes()
+                if digest(data) == self.known[path]:
+                    found = self.memory[path] = (_chart_from(data), data)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                found = None
+        if found is None:
+            return None
+        self.used[path] = found[1]
+        return found[0]
+
+    def put(self, spec, chart) -> None:
+        path = self.path(spec)
+        data = chart_bytes(chart)
+        self.memory[path] = (chart, data)
+        self.used[path] = data
+
+    def take_used(self) -> dict[str, bytes]:
+        used, self.used = self.used, {}
+        return used

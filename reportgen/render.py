@@ -3,57 +3,34 @@
 The same HTML serves the website and the PDF (print CSS does the rest), so
 the two media cannot disagree. Templates autoescape and use StrictUndefined;
 Markdown is sanitised in markdown_text; every count goes through `count`,
-which knows only published values.
+which knows only published values. A page is rendered from its document's
+view (documents.py) alone: what the page shows is what its fingerprint covers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
 
-from . import charts, formatting
-from .editions import edition_changes, new_editions
+from . import formatting
+from .documents import ChartSpec, published_documents
+from .documents import Document as Document_
+from .documents import document as make_document
 from .footnotes import Footnotes
 from .i18n import Strings
 from .markdown_text import render_markdown
-from .model import SAMPLE_TYPES, Group, Project, Text
+from .model import Config, Project, Text
 from .paths import PACKAGE_TEMPLATES, templates_dir  # noqa: F401  (re-exported)
 from .suppression import Published, PublishedCounts, PublishedProject
 
-
-@dataclass(frozen=True)
-class Document:
-    """One report: a group's, a category's consolidated report, or the index."""
-
-    kind: str  # group | consolidated | index
-    key: str  # group id | category | "index"
-
-    @property
-    def html_name(self) -> str:
-        return f"{self.key}.html"
-
-    @property
-    def pdf_name(self) -> str:
-        return f"{self.key}.pdf"
-
-
-def documents(project: Project, include_drafts: bool) -> list[Document]:
-    """Every document of the project that this build publishes."""
-    docs = [Document("group", g.id) for g in project.groups if include_drafts or g.edition.status == "approved"]
-    for category in ("rare", "cancer"):
-        report = project.consolidated.get(category)
-        if not project.groups_in(category):
-            continue  # nothing to consolidate: the texts wait for the category's first group
-        if report is not None and (include_drafts or report.edition.status == "approved"):
-            docs.append(Document("consolidated", category))
-    docs.append(Document("index", "index"))
-    return docs
+if TYPE_CHECKING:  # matplotlib is imported only when a chart must be drawn
+    from . import charts as charts_module
 
 
 @lru_cache(maxsize=4)
@@ -72,13 +49,12 @@ def environment(directory: Path) -> jinja2.Environment:
 class Page:
     """What the templates call: formatting in the page's language, footnotes, texts."""
 
-    def __init__(self, project: Project, lang: str, as_of: dt.date | None, medium: str = "web"):
+    def __init__(self, config: Config, lang: str, as_of: dt.date | None, medium: str = "web"):
         self.medium = medium  # web | print
-        self.project = project
-        self.config = project.config
+        self.config = config
         self.lang = lang
-        self.default = project.config.default_language
-        self.notes = Footnotes(project.config, lang, as_of=as_of)
+        self.default = config.default_language
+        self.notes = Footnotes(config, lang, as_of=as_of)
         self._printed: set[str] = set()
 
     # footnotes
@@ -171,130 +147,24 @@ class Page:
         return html
 
 
-# --- context builders ---------------------------------------------------------
+# --- charts, at the call site: drawn once per data --------------------------------------
 
 
-def _region_name(project: Project, key: str) -> str:
-    return project.config.regions[key].name
+def draw_charts(specs: list[ChartSpec], store=None) -> dict[str, charts_module.Chart]:
+    """The charts of `specs` by their key on the page. With a `store` (cache.ChartStore), a
+    chart already drawn for the same data is taken from it, and matplotlib is not even imported."""
+    drawn = {}
+    for spec in specs:
+        chart = store.get(spec) if store is not None else None
+        if chart is None:
+            chart = spec.draw()
+            if store is not None:
+                store.put(spec, chart)
+        drawn[spec.chart_key] = chart
+    return drawn
 
 
-def group_charts(project: Project, published: PublishedProject, group: Group, lang: str) -> list[charts.Chart]:
-    pub = published.group(group.id)
-    t = Strings(lang, project.config.default_language)
-    monthly = pub.monthly
-    if not monthly:
-        return []
-    regions = pub.latest_12_months.by_region
-    return [
-        charts.monthly_analyses(
-            "monthly-analyses", t.chart_monthly_title, [m.month for m in monthly],
-            {s: [getattr(m.analyses, s) for m in monthly] for s in SAMPLE_TYPES},
-            {s: t[s] for s in SAMPLE_TYPES}, lang, project.config.unit_label("analyses", lang), row_header=t.month),
-        charts.horizontal_bars(
-            "regional-rates", t.chart_regions_title, [_region_name(project, r.region) for r in regions],
-            [r.patients_per_100k_per_year.value for r in regions], lang, t.per_100k_per_year,
-            colours=[charts.REGION_COLOURS.get(r.region, "#1f4e79") for r in regions],
-            missing_text=_missing_text(regions), row_header=t.region),
-    ]
-
-
-def group_context(project: Project, published: PublishedProject, group: Group, page: Page, t: Strings) -> dict:
-    return {
-        "group": group,
-        "pub": published.group(group.id),
-        "indications": {i.code: i for i in group.indications},
-        "region_name": lambda key: _region_name(project, key),
-        # None without an archived earlier edition (templates/edition_changes.html)
-        "edition_changes": edition_changes(group, published.group(group.id).since_start.total, project.config),
-    }
-
-
-def _missing_text(regions) -> str:
-    markers = {r.patients_per_100k_per_year.marker for r in regions if r.patients_per_100k_per_year.value is None}
-    return next(iter(markers)) if len(markers) == 1 else "x"
-
-
-def consolidated_charts(project: Project, published: PublishedProject, category: str,
-                        lang: str) -> list[charts.Chart]:
-    pub = published.category(category)
-    groups = project.groups_in(category)
-    t = Strings(lang, project.config.default_language)
-    names = [g.name.get(lang, project.config.default_language)[0] for g in groups]
-    parts = {p.key: p for p in pub.since_start.parts}
-    return [
-        charts.stacked_horizontal_bars(
-            "group-analyses", t.chart_groups_title, names,
-            {s: [getattr(parts[g.id].counts.analyses, s) for g in groups] for s in SAMPLE_TYPES},
-            {s: t[s] for s in SAMPLE_TYPES}, lang, project.config.unit_label("analyses", lang), row_header=t.group),
-        charts.yields_with_intervals(
-            "group-yields", t.chart_yields_title, names,
-            [_yield_point(parts[g.id].counts) for g in groups], lang, t.diagnostic_yield, "x",
-            row_header=t.group),
-    ]
-
-
-def consolidated_context(project: Project, published: PublishedProject, category: str, page: Page,
-                         t: Strings) -> dict:
-    groups = project.groups_in(category)
-    return {
-        "report": project.consolidated[category],
-        "pub": published.category(category),
-        "groups": groups,
-        "group_pub": {g.id: published.group(g.id) for g in groups},
-        "region_name": lambda key: _region_name(project, key),
-        "new_editions": new_editions(groups),  # templates/new_editions.html
-    }
-
-
-def _yield_point(counts: PublishedCounts):
-    y = counts.diagnostic_yield
-    if None in (y.proportion.value, y.ci_low.value, y.ci_high.value):
-        return None
-    return (y.proportion.value, y.ci_low.value, y.ci_high.value)
-
-
-def index_charts(project: Project, published: PublishedProject, lang: str) -> list[charts.Chart]:
-    national = published.national
-    target = national.target
-    t = Strings(lang, project.config.default_language)
-    if not national.monthly:
-        return []
-    cumulative, total = [], 0
-    for m in national.monthly:
-        total += m.genome_equivalents
-        cumulative.append(total)
-    projection = None
-    if target.reached_in is not None and not target.already_reached and target.per_month > 0:
-        last = national.monthly[-1].month
-        projection = [(last, float(total)), (target.reached_in, float(target.target))]
-    return [charts.target_progress(
-        "national-target", t.chart_target_title, [m.month for m in national.monthly], cumulative,
-        target.target, projection, lang, project.config.unit_label("genome_equivalents", lang), t.target_line,
-        t.projection, row_header=t.month)]
-
-
-def document_charts(project: Project, published: PublishedProject, document: Document,
-                    lang: str) -> dict[str, charts.Chart]:
-    """The charts of one document in one language, made once for both the web page and the PDF."""
-    if document.kind == "group":
-        made = group_charts(project, published, project.group(document.key), lang)
-    elif document.kind == "consolidated":
-        made = consolidated_charts(project, published, document.key, lang)
-    else:
-        made = index_charts(project, published, lang)
-    return {c.key: c for c in made}
-
-
-def index_context(project: Project, published: PublishedProject, page: Page, t: Strings) -> dict:
-    national = published.national
-    target = national.target
-    return {
-        "national": national,
-        "target": target,
-        "categories": [(c, project.groups_in(c)) for c in ("rare", "cancer") if project.groups_in(c)],
-        "group_pub": {g.id: published.group(g.id) for g in project.groups},
-        "consolidated": project.consolidated,
-    }
+# --- one page -----------------------------------------------------------------------------
 
 
 def _has_missing_language(value, lang: str) -> bool:
@@ -309,47 +179,16 @@ def _has_missing_language(value, lang: str) -> bool:
     return False
 
 
-def render_document(project: Project, published: PublishedProject, document: Document, lang: str, *,
-                    root: str, lang_prefix: str, other_languages: list[dict], pdf_available: bool,
-                    templates: Path, medium: str = "web", chart_map: dict | None = None,
-                    include_drafts: bool = False) -> str:
-    """The HTML of one document in one language, for the web or for print.
-
-    `include_drafts` must be the build's: pages link only to the reports this build publishes.
-    """
+def render_page(document: Document, view, config: Config, lang: str, *, root: str, lang_prefix: str,
+                other_languages: list[dict], pdf_available: bool, templates: Path, medium: str = "web",
+                chart_map: dict | None = None) -> str:
+    """The HTML of one document in one language, for the web or for print, from its view alone."""
     if chart_map is None:
-        chart_map = document_charts(project, published, document, lang)
-    t = Strings(lang, project.config.default_language)
-    env = environment(templates)
-    if document.kind == "group":
-        group = project.group(document.key)
-        page = Page(project, lang, group.statistics.as_of, medium)
-        context = group_context(project, published, group, page, t)
-        example, draft = group.example_data, group.edition.status == "draft"
-        title = page.plain(group.name)
-        description = f"{t.status_report}: {title}"
-        template = "group.html"
-        own_texts = group
-    elif document.kind == "consolidated":
-        report = project.consolidated[document.key]
-        as_of = published.category(document.key).as_of
-        page = Page(project, lang, as_of, medium)
-        context = consolidated_context(project, published, document.key, page, t)
-        example = any(g.example_data for g in project.groups_in(document.key))
-        draft = report.edition.status == "draft"
-        title = page.plain(report.title)
-        description = title
-        template = "consolidated.html"
-        own_texts = report
-    else:
-        page = Page(project, lang, published.national.as_of, medium)
-        context = index_context(project, published, page, t)
-        example = any(g.example_data for g in project.groups)
-        draft = False
-        title = page.plain(project.config.title)
-        description = title
-        template = "index.html"
-        own_texts = None
+        chart_map = draw_charts(document.charts(view, config, lang))
+    t = Strings(lang, config.default_language)
+    head = document.head(view, config, lang, t)
+    page = Page(config, lang, head.as_of, medium)
+    context = document.context(view, config)
     context.update(
         lang=lang,
         medium=medium,
@@ -359,13 +198,48 @@ def render_document(project: Project, published: PublishedProject, document: Doc
         root=root,
         lang_prefix=lang_prefix,
         other_languages=other_languages,
-        site_title=page.plain(project.config.title),
-        publisher=project.config.publisher,
-        accessibility_statement=project.config.accessibility_statement,
+        site_title=page.plain(config.title),
+        publisher=config.publisher,
+        accessibility_statement=config.accessibility_statement,
         pdf_available=pdf_available,
         document=document,
-        published_keys=frozenset(d.key for d in documents(project, include_drafts)),
-        page={"title": title, "description": description, "example_data": example, "draft": draft,
-              "texts_in_other_language": _has_missing_language(own_texts, lang)},
+        published_keys=view.published_keys,
+        page={"title": head.title, "description": head.description, "example_data": head.example_data,
+              "draft": head.draft,
+              "texts_in_other_language": _has_missing_language(head.own_texts, lang)},
     )
-    return env.get_template(template).render(context)
+    return environment(templates).get_template(document.template).render(context)
+
+
+# --- for callers that hold a project rather than a view -------------------------------------
+
+
+def Document(kind: str, key: str) -> Document_:  # noqa: N802 - stands for the former class
+    """The document of a kind ('group', 'consolidated', 'index') and key."""
+    return make_document(kind, key)
+
+
+def documents(project: Project, include_drafts: bool) -> list[Document_]:
+    return published_documents(project, include_drafts)
+
+
+def published_keys(project: Project, include_drafts: bool) -> frozenset[str]:
+    return frozenset(d.key for d in published_documents(project, include_drafts))
+
+
+def document_charts(project: Project, published: PublishedProject, document: Document_, lang: str,
+                    include_drafts: bool = False) -> dict:
+    view = document.view(project, published, published_keys(project, include_drafts))
+    return draw_charts(document.charts(view, project.config, lang))
+
+
+def render_document(project: Project, published: PublishedProject, document: Document_, lang: str, *,
+                    root: str, lang_prefix: str, other_languages: list[dict], pdf_available: bool,
+                    templates: Path, medium: str = "web", chart_map: dict | None = None,
+                    include_drafts: bool = False) -> str:
+    """The HTML of one document of a loaded project (`include_drafts` must be the build's:
+    pages link only to the reports this build publishes)."""
+    view = document.view(project, published, published_keys(project, include_drafts))
+    return render_page(document, view, project.config, lang, root=root, lang_prefix=lang_prefix,
+                       other_languages=other_languages, pdf_available=pdf_available, templates=templates,
+                       medium=medium, chart_map=chart_map)

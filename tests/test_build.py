@@ -99,13 +99,24 @@ def test_second_build_renders_and_writes_nothing(project, built):
 
 
 @pytest.mark.parametrize("path, old, new, rendered", [
-    ("groups/hjerte.yaml", "Et kort resumé.", "Et kortere resumé.",
+    # A group's summary, cases and perspectives show only in its own report.
+    ("groups/hjerte.yaml", "Et kort resumé.", "Et kortere resumé.", ["group:hjerte"]),
+    ("groups/kraeft.yaml", "summary: Resumé.", "summary: Nyt resumé.", ["group:kraeft"]),
+    ("groups/hjerte.yaml", "Familien blev tilbudt udredning.", "Familien fik tilbud.", ["group:hjerte"]),
+    # Its name and network show in the consolidated report too, its name also in the index.
+    ("groups/hjerte.yaml", "Arvelige hjertesygdomme", "Arvelige hjertesygdomme (HJ)",
      ["consolidated:rare", "group:hjerte", "index:index"]),
-    ("groups/kraeft.yaml", "summary: Resumé.", "summary: Nyt resumé.",
+    ("groups/hjerte.yaml", "network: Netværket for", "network: Netværk for", ["consolidated:rare", "group:hjerte"]),
+    # Figures: the group, its consolidated report and the index.
+    ("groups/kraeft.yaml", "germline: 6, somatic: 6", "germline: 7, somatic: 6",
      ["consolidated:cancer", "group:kraeft", "index:index"]),
-    ("groups/consolidated/rare.yaml", "Bemærkninger.", "Nye bemærkninger.", ["consolidated:rare", "index:index"]),
+    # A consolidated report's texts show only there; its title in the index too.
+    ("groups/consolidated/rare.yaml", "Bemærkninger.", "Nye bemærkninger.", ["consolidated:rare"]),
+    ("groups/consolidated/rare.yaml", "Samlet rapport rare,", "Samlet rapport om sjældne,",
+     ["consolidated:rare", "index:index"]),
     ("reportgen.yaml", "publisher: Nationalt Genom Center", "publisher: NGC", ALL_JOBS),
-], ids=["rare group", "cancer group", "consolidated text", "settings"])
+], ids=["rare summary", "cancer summary", "case text", "group name", "network", "figures", "consolidated text",
+        "consolidated title", "settings"])
 def test_an_edit_renders_exactly_the_reports_that_show_it(project, built, tmp_path, path, old, new, rendered):
     edit(project / path, old, new)
     report, _ = run(project, built)
@@ -124,7 +135,7 @@ def test_an_edited_archive_renders_its_group_again(project, tmp_path):
     archive = project / "groups" / "editions" / "hjerte" / "2024-06-28.yaml"
     edit(archive, "  patients: 26\n", "  patients: 24\n")  # the group file itself is unchanged
     report, _ = run(project, out)
-    assert sorted(report.rendered) == ["consolidated:rare", "group:hjerte", "index:index"]
+    assert sorted(report.rendered) == ["group:hjerte"]  # the figures then and now show only there
     assert tree(out) == clean_build(project, tmp_path)
 
 
@@ -210,7 +221,8 @@ def test_a_removed_group_takes_its_files_with_it(tmp_path):
         "site/data/hjerte-to.csv", "site/data/hjerte-to.json", "site/en/hjerte-to.html", "site/hjerte-to.html"]
     (root / "groups" / "hjerte-to.yaml").unlink()
     report, _ = run(root, out)
-    assert report.removed == 4
+    assert not [p for p in tree(out) if "hjerte-to" in p]
+    assert report.removed >= 4  # its pages and open data, and charts no report shows any longer
     assert tree(out) == clean_build(root, tmp_path)
 
 
