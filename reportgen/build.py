@@ -15,7 +15,7 @@ import gc
 import os
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +65,7 @@ class Warm:
 
     charts: dict = field(default_factory=dict)
     published: tuple[str, object] | None = None
+    open_data: dict[str, tuple[str, dict[str, bytes]]] = field(default_factory=dict)  # key -> (digest, files)
 
 
 @dataclass
@@ -104,13 +105,19 @@ def _load(root: Path, options: Options):
 
 
 def _publish(project, warm: Warm | None):
-    """The published figures; a preview reuses the last ones while the figures' inputs are the same."""
+    """The published figures; a preview reuses the last ones while the figures' inputs are the same
+    (the settings, and of each group, in order, what the arithmetic reads)."""
+    from dataclasses import replace
+
     from .suppression import publish_project
 
     if warm is None:
         return publish_project(project)
-    key = cache.digest(repr((project.config, [(g.id, g.category, g.in_operation_since, g.statistics,
-                                               g.indications) for g in project.groups])).encode())
+    key = cache.digest(repr((project.config, [
+        (g.id, g.category, g.in_operation_since, replace(g.statistics, monthly=()), g.indications,
+         [(r.month, r.region, r.indication, r.patients, r.analyses.germline, r.analyses.somatic,
+           r.analyses.rna, r.diagnosed) for r in g.statistics.monthly])  # plain tuples: a fast repr
+        for g in project.groups])).encode())
     if warm.published is None or warm.published[0] != key:
         warm.published = (key, publish_project(project))
     return warm.published[1]
@@ -133,22 +140,41 @@ def plan(root: Path, out: Path, options: Options, templates: Path, code: str, in
     fingerprints = cache.job_fingerprints(docs, views, inputs, code, options, langs, config)
     todo = [d for d in docs if not manifest.job_is_current(d.job_key, fingerprints[d.job_key],
                                                            expected[d.job_key], out)]
-    todo.sort(key=lambda d: d.job_key != first)  # the page being looked at first; stable otherwise
-    shared = _shared_files(project, published, docs, options, templates)
+    todo.sort(key=lambda d: d.html_name != first)  # the page being looked at first; stable otherwise
+    shared = _shared_files(project, published, docs, options, templates, fingerprints, warm)
     store = cache.ChartStore(out, code, manifest.charts(), warm.charts if warm is not None else None)
     return Plan(out, options, templates, inputs, manifest, project, published, langs, docs, views, expected,
                 fingerprints, todo, shared, store)
 
 
-def _shared_files(project, published, docs, options: Options, templates: Path) -> dict[str, bytes]:
-    from .opendata import open_data_files
+def _shared_files(project, published, docs, options: Options, templates: Path, fingerprints: dict,
+                  warm: Warm | None) -> dict[str, bytes]:
+    """The open data and the assets. A preview keeps each group's open data while its report's
+    fingerprint (which covers the group, its figures and the settings) is the same."""
+    from . import opendata
 
+    if "html" not in options.formats:
+        return {}
+    if published.unsafe_raw:
+        raise ValueError("open data is public: build it from figures published without unsafe_raw")
+    memo = warm.open_data if warm is not None else {}
     shared: dict[str, bytes] = {}
-    if "html" in options.formats:
-        for relative, text in open_data_files(
-                project, published, groups=[d.key for d in docs if d.kind == "group"]).items():
-            shared[f"{SITE_DIR}/{relative}"] = text.encode("utf-8")
-        shared.update(_asset_files(templates))
+    config = project.config
+    for d in docs:
+        if d.kind != "group":
+            continue
+        kept = memo.get(d.key)
+        if kept is None or kept[0] != fingerprints[d.job_key]:
+            group, pub = project.group(d.key), published.group(d.key)
+            files = {f"{SITE_DIR}/{opendata.DATA_DIR}/{d.key}.json":
+                     opendata.to_json(opendata.group_document(group, pub, config)).encode("utf-8"),
+                     f"{SITE_DIR}/{opendata.DATA_DIR}/{d.key}.csv":
+                     opendata.group_csv(group, pub, config).encode("utf-8")}
+            kept = memo[d.key] = (fingerprints[d.job_key], files)
+        shared.update(kept[1])
+    summary = opendata.to_json(opendata.summary_document(project, published)).encode("utf-8")
+    shared[f"{SITE_DIR}/{opendata.DATA_DIR}/{opendata.SUMMARY_FILE}"] = summary
+    shared.update(_asset_files(templates))
     return shared
 
 
@@ -261,9 +287,12 @@ def render(plan: Plan, jobs: int, stream, started: float) -> list[JobResult]:
         return []
     _STATE.update(plan=plan)
     progress = _Progress(stream, len(plan.todo), started)
+    # A heap frozen pays a full collection first: worth it for workers and for WeasyPrint, not
+    # for a few HTML pages (a preview's edit).
+    heavy = (jobs > 1 and len(plan.todo) > 1) or any(d.needs_pdf(plan.options.formats) for d in plan.todo)
     try:
         _prepare_renderers(plan)
-        with _frozen_heap():
+        with _frozen_heap() if heavy else nullcontext():
             return _run_jobs(plan.todo, jobs, progress)
     finally:
         _STATE.clear()
@@ -362,8 +391,8 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
           first: str | None = None) -> BuildReport:
     """Build the website and/or the PDFs of the project at `root` into `out`: plan, render, write.
 
-    `warm` (a preview's) keeps charts and figures between builds; `first` is the job key of the
-    document to render first (the page being looked at)."""
+    `warm` (a preview's) keeps charts and figures between builds; `first` is the file name of
+    the page to render first (the one being looked at, e.g. 'hjerte.html')."""
     started = time.perf_counter()
     stream = stream if stream is not None else sys.stderr
     root, out = Path(root), Path(out)

@@ -65,6 +65,22 @@ class ChartSpec:
         return getattr(charts, self.function)(*self.args, **kwargs)
 
 
+# The published figures of a project are large and, in a preview, the same object from one
+# edit to the next while the figures do not change: their text is computed once.
+_REPRS: dict[int, tuple[object, str]] = {}
+
+
+def _repr(value) -> str:
+    kept = _REPRS.get(id(value))
+    if kept is not None and kept[0] is value:
+        return kept[1]
+    if len(_REPRS) > 1000:
+        _REPRS.clear()
+    text = repr(value)
+    _REPRS[id(value)] = (value, text)
+    return text
+
+
 def _spec(function: str, *args, region_colours=None, **kwargs) -> ChartSpec:
     return ChartSpec(function, args, tuple(sorted(kwargs.items())), region_colours)
 
@@ -266,7 +282,7 @@ class GroupReport(Document):
         digest of the file stands for them. Its published figures are in full."""
         group = view.group
         without_rows = replace(group, path=None, statistics=replace(group.statistics, monthly=()))
-        return "\0".join([file_digest(group.path), repr(without_rows), repr(view.pub),
+        return "\0".join([file_digest(group.path), repr(without_rows), _repr(view.pub),
                           repr(sorted(view.published_keys))])
 
     def head(self, view: GroupView, config: Config, lang: str, t: Strings) -> Head:
@@ -329,6 +345,9 @@ class ConsolidatedReport(Document):
         report = replace(project.consolidated[self.key], path=None)
         return ConsolidatedView(report, published.category(self.key), groups, published_keys)
 
+    def fingerprint_text(self, view: ConsolidatedView, file_digest) -> str:
+        return "\0".join([repr(view.report), _repr(view.pub), repr(view.groups), repr(sorted(view.published_keys))])
+
     def head(self, view: ConsolidatedView, config: Config, lang: str, t: Strings) -> Head:
         title = _name(view.report.title, config, lang)
         return Head(view.pub.as_of, title, title, any(g.example_data for g in view.groups),
@@ -386,6 +405,10 @@ class IndexPage(Document):
         titles = tuple((c, r.title) for c, r in sorted(project.consolidated.items()))
         return IndexView(published.national, tuple(GroupCard.of(g, published) for g in project.groups),
                          titles, published_keys)
+
+    def fingerprint_text(self, view: IndexView, file_digest) -> str:
+        return "\0".join([_repr(view.national), repr(view.groups), repr(view.consolidated_titles),
+                          repr(sorted(view.published_keys))])
 
     def head(self, view: IndexView, config: Config, lang: str, t: Strings) -> Head:
         title = _name(config.title, config, lang)

@@ -1,14 +1,22 @@
 """`reportgen serve`: a live preview of the website while the texts are being edited.
 
 The preview builds the HTML (drafts included, into a temporary folder, so it
-never mixes with a build meant for publishing), serves it on 127.0.0.1, and
-polls the project's YAML files and templates for changes. After a change it
-builds again (only what changed is rendered) and the open page reloads itself.
-An input error does not stop the server: every page then shows the problems,
-`path:line:col: message`, as the terminal does, until the file is fixed.
+never mixes with a build meant for publishing) and serves it on 127.0.0.1.
+It watches the project's files with `watchfiles` (inotify: no polling) and,
+the moment a rebuild ends, tells every open page over Server-Sent Events,
+which then reloads. Between edits it keeps warm what a build would pay for
+again: the imported libraries, the compiled templates, every chart drawn and
+the published figures; the page being looked at is rendered first, and only
+what changed is rendered at all.
 
-The reload script is added to each page as it is served; it is never written
-to the built files, so the published site carries no script.
+An input error does not stop the server: every page then shows the problems,
+`path:line:col: message`, escaped, as the terminal does, and comes back by
+itself when the file is fixed. The reload script is added to each page as it
+is served; it is never written to the built files.
+
+Only local requests are answered: the Host header must name this server
+(localhost, 127.0.0.1 or [::1] with its port), so that a web page elsewhere
+cannot read the preview through DNS rebinding.
 """
 
 from __future__ import annotations
@@ -16,50 +24,32 @@ from __future__ import annotations
 import html
 import http.server
 import json
+import mimetypes
 import shutil
 import sys
 import tempfile
 import threading
-import time
 import traceback
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import InputError, ReportgenError, UsageError, relative_path
 
+EVENTS_PATH = "/__reportgen/events"
 VERSION_PATH = "/__reportgen/version"
-POLL_SECONDS = 0.5
+MAX_PATH = 1024  # characters of a URL path; the site's own are far shorter
+MAX_NAME = 255  # bytes of one file name (NAME_MAX)
+HEARTBEAT_SECONDS = 15.0  # an SSE comment now and then, so that a closed page is noticed
 
-# Polls the version; a new one means a finished rebuild (or a new error): reload.
+# Listens for the end of the next rebuild (or a new error) and reloads the page. The server
+# knows which page is open from `page`, and renders it first.
 _RELOAD_SCRIPT = """<script>
 (function () {
-  var seen = %s;
-  function poll() {
-    fetch(%s, {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (v) {
-      if (v !== seen) { location.reload(); } else { setTimeout(poll, 500); }
-    }, function () { setTimeout(poll, 2000); });
-  }
-  setTimeout(poll, 500);
+  var source = new EventSource(%s + "?version=" + %s + "&page=" + encodeURIComponent(location.pathname));
+  source.addEventListener("reload", function () { source.close(); location.reload(); });
 })();
 </script>
 """
-
-
-def watched_files(root: Path, templates: Path) -> dict[str, tuple[int, int]]:
-    """Every input the site is built from, with its modification time and size."""
-    from .discovery import input_files
-
-    paths = input_files(root)
-    if templates.is_dir():
-        paths += sorted(p for p in templates.rglob("*") if p.is_file())
-    found = {}
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        found[str(path)] = (stat.st_mtime_ns, stat.st_size)
-    return found
 
 
 def error_page(problems: list[str], summary: str) -> str:
@@ -83,7 +73,7 @@ code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 <body>
 <main>
 <h1>The preview could not be built</h1>
-<p>{html.escape(summary)}. Fix the file and save it: this page reloads by itself.</p>
+<p>{html.escape(summary)}. Fix the file and save it: this page comes back by itself.</p>
 <ul class="problems">
 {items}
 </ul>
@@ -100,9 +90,12 @@ class Preview:
     workers from a process with running threads is not safe.
     """
 
-    def __init__(self, root: Path, *, port: int = 8000, jobs: int = 1, stream=None,
-                 poll_seconds: float = POLL_SECONDS):
-        from .render import templates_dir
+    def __init__(self, root: Path, *, port: int = 8000, jobs: int = 1, stream=None):
+        from . import yamlsource
+        from .build import Warm
+        from .paths import templates_dir
+
+        yamlsource.remember_parsed(True)  # unchanged files are not parsed again after a save
 
         self.root = Path(root)
         if not self.root.is_dir():
@@ -110,28 +103,31 @@ class Preview:
         self.port = port
         self.jobs = jobs
         self.stream = stream if stream is not None else sys.stderr
-        self.poll_seconds = poll_seconds
         self.templates = templates_dir(self.root)
         self.out = Path(tempfile.mkdtemp(prefix="reportgen-preview-"))
         self.site = self.out / "site"
+        self.warm = Warm()
         self.version = 0
         self.problems: list[str] | None = None  # None: the last build succeeded
         self.summary = ""
-        self._lock = threading.Lock()
+        self.looked_at: str | None = None  # the file name of the page last opened
+        self._changed = threading.Condition()  # notified when the version changes or on stop
         self._stopping = threading.Event()
+        self._rebuilding = threading.Lock()
         self._server: http.server.ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
 
     # -- building ---------------------------------------------------------------
 
     def rebuild(self, jobs: int = 1) -> None:
-        """Build the site; on failure keep the last good one and remember the problems."""
+        """Build the site; on failure keep the last good one and remember the problems. Then tell
+        the open pages."""
         from .build import build
 
         problems, summary = None, ""
         try:
             build(self.root, out=self.out, formats={"html"}, jobs=jobs, include_drafts=True,
-                  stream=self.stream)
+                  stream=self.stream, warm=self.warm, first=self.looked_at)
         except InputError as exc:
             problems = [str(p) for p in exc.problems]
             files = len({p.path for p in exc.problems})
@@ -148,9 +144,10 @@ class Preview:
             for line in problems:
                 print(line, file=self.stream)
             print(f"{summary}; the preview shows them until the file is fixed", file=self.stream, flush=True)
-        with self._lock:
+        with self._changed:
             self.problems, self.summary = problems, summary
             self.version += 1
+            self._changed.notify_all()
 
     # -- serving ----------------------------------------------------------------
 
@@ -158,26 +155,34 @@ class Preview:
         """Build once, start serving and watching; return the preview's address."""
         # The port first, so that a taken one is told at once, not after a build.
         try:
-            self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+            self._server = _Server(("127.0.0.1", self.port), _handler(self))
         except OSError as exc:
             self._cleanup()
             raise UsageError(f"cannot listen on 127.0.0.1:{self.port} ({exc.strerror}); "
                              "choose another port with --port") from None
         self._server.daemon_threads = True
-        snapshot = watched_files(self.root, self.templates)
         self.rebuild(self.jobs)  # no other thread runs yet: workers may be forked
+        ready = threading.Barrier(3)
         self._threads = [
             threading.Thread(target=self._server.serve_forever, name="reportgen-serve", daemon=True),
-            threading.Thread(target=self._watch, args=(snapshot,), name="reportgen-watch", daemon=True),
+            threading.Thread(target=self._watch, args=(ready,), name="reportgen-watch", daemon=True),
+            threading.Thread(target=self._watch_settings, args=(ready,), name="reportgen-watch-settings",
+                             daemon=True),
         ]
         for thread in self._threads:
             thread.start()
+        ready.wait(timeout=10)  # both watchers are set up: a save from now on is seen
         return self.url
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/"
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        port = self._server.server_address[1]
+        return frozenset(f"{host}:{port}" for host in ("localhost", "127.0.0.1", "[::1]"))
 
     def wait(self) -> None:
         """Block until stop() (or Ctrl+C in the calling thread)."""
@@ -186,6 +191,8 @@ class Preview:
 
     def stop(self) -> None:
         self._stopping.set()
+        with self._changed:
+            self._changed.notify_all()  # open event streams end
         if self._server is not None:
             if self._threads:  # shutdown() waits for serve_forever(), which may never have started
                 self._server.shutdown()
@@ -197,42 +204,69 @@ class Preview:
     def _cleanup(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
 
-    def _watch(self, snapshot: dict[str, tuple[int, int]]) -> None:
-        while not self._stopping.wait(self.poll_seconds):
-            current = watched_files(self.root, self.templates)
-            if current == snapshot:
+    # -- watching ---------------------------------------------------------------
+
+    def _watch(self, ready: threading.Barrier) -> None:
+        """The group files and the templates, with every folder in them."""
+        from .discovery import GROUPS_DIR
+
+        folders = [p for p in (self.root / GROUPS_DIR, self.templates) if p.is_dir()]
+        self._watch_paths(folders, True, lambda change, path: True, ready)
+
+    def _watch_settings(self, ready: threading.Barrier) -> None:
+        """reportgen.yaml: its folder, not the file, as editors save by renaming a new file over it;
+        not recursive, as the project folder may hold large folders (.venv, build/)."""
+        from .discovery import CONFIG_FILE
+
+        self._watch_paths([self.root], False, lambda change, path: Path(path).name == CONFIG_FILE, ready)
+
+    def _watch_paths(self, paths, recursive: bool, wanted, ready: threading.Barrier) -> None:
+        import watchfiles
+
+        first = True
+        # step: a burst of writes (an editor's save) is one change if 30 ms pass without another.
+        changes = watchfiles.watch(*paths, watch_filter=wanted, recursive=recursive, step=30,
+                                   stop_event=self._stopping, yield_on_timeout=True, rust_timeout=200,
+                                   raise_interrupt=False)
+        for found in changes:
+            if first:  # the watcher is set up once it has first returned
+                first = False
+                _arrive(ready)
+            if not found or self._stopping.is_set():
                 continue
-            current = self._settle(current)  # an editor may save in more than one write
-            changed = sorted(path for path in set(current) | set(snapshot)
-                             if current.get(path) != snapshot.get(path))
-            names = ", ".join(relative_path(path, self.root) for path in changed)
+            names = ", ".join(sorted({relative_path(path, self.root) for _, path in found}))
             print(f"changed: {names}; building again", file=self.stream, flush=True)
-            # Changes saved while building show up at the next poll against this snapshot.
-            snapshot = current
-            self.rebuild(jobs=1)
+            with self._rebuilding:  # one rebuild at a time; a save during it is seen by the next
+                self.rebuild(jobs=1)
+        if first:
+            _arrive(ready)
 
-    def _settle(self, current: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-        for _ in range(20):
-            time.sleep(0.1)
-            again = watched_files(self.root, self.templates)
-            if again == current:
-                break
-            current = again
-        return current
+    # -- pages -------------------------------------------------------------------
 
-    def page(self, relative: str) -> tuple[int, str, bytes] | None:
-        """(status, content type, body) of an HTML page with the reload script; None if no such page."""
-        with self._lock:
+    def page(self, path: Path | None) -> tuple[int, str, bytes]:
+        """(status, content type, body) of an HTML page of the site with the reload script, or of
+        the page of problems while the input has any."""
+        with self._changed:
             version, problems, summary = self.version, self.problems, self.summary
-        script = _RELOAD_SCRIPT % (json.dumps(str(version)), json.dumps(VERSION_PATH))
-        if problems is not None:
-            text = error_page(problems, summary)
+        script = _RELOAD_SCRIPT % (json.dumps(EVENTS_PATH), json.dumps(str(version)))
+        if problems is not None or path is None:
+            text = error_page(problems or [], summary)
             return 500, "text/html; charset=utf-8", _inject(text, script).encode("utf-8")
-        path = self.site / relative
-        if not path.is_file():
-            return None
         text = path.read_text(encoding="utf-8")
         return 200, "text/html; charset=utf-8", _inject(text, script).encode("utf-8")
+
+    def wait_for_change(self, seen: int, timeout: float) -> int | None:
+        """The new version once it differs from `seen`; None on timeout or stop."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != seen or self._stopping.is_set(), timeout)
+            return None if self._stopping.is_set() or self.version == seen else self.version
+
+
+def _arrive(barrier: threading.Barrier) -> None:
+    try:
+        barrier.wait(timeout=10)
+    except threading.BrokenBarrierError:
+        pass
 
 
 def _inject(page: str, script: str) -> str:
@@ -240,39 +274,125 @@ def _inject(page: str, script: str) -> str:
     return page + script if at < 0 else page[:at] + script + page[at:]
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A request that failed is one line in the terminal, never a traceback."""
+        kind, value = sys.exc_info()[:2]
+        if kind is not None and not issubclass(kind, (ConnectionError, TimeoutError)):
+            print(f"reportgen serve: a request failed ({kind.__name__}: {value})", file=sys.stderr)
+
+
+def _site_file(site: Path, url_path: str) -> tuple[int, Path | None]:
+    """The file a URL path names inside the site: (200, path), or (400 | 404, None)."""
+    if len(url_path) > MAX_PATH * 3:  # before decoding: %XX is three characters for one
+        return 404, None
+    path = unquote(url_path, errors="strict") if "%" in url_path else url_path
+    if any(c == "\0" or ord(c) < 0x20 or c == "\x7f" or c == "\\" for c in path):
+        return 400, None
+    if len(path) > MAX_PATH:
+        return 404, None
+    parts = [p for p in path.split("/") if p]
+    if any(p in (".", "..") or len(p.encode("utf-8", "surrogatepass")) > MAX_NAME for p in parts):
+        return 404, None
+    if not parts or path.endswith("/"):
+        parts.append("index.html")
+    try:
+        candidate = site.joinpath(*parts)
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.resolve().is_relative_to(site.resolve()) or not candidate.is_file():
+            return 404, None
+    except (OSError, ValueError):
+        return 404, None
+    return 200, candidate
+
+
 def _handler(preview: Preview):
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(preview.site), **kwargs)
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
 
         def log_message(self, format, *args):  # noqa: A002 - the base class's signature
             pass  # the terminal shows builds and problems, not every request
 
-        def end_headers(self):
-            self.send_header("Cache-Control", "no-store")
-            super().end_headers()
+        def do_HEAD(self):
+            self._answer(head=True)
 
         def do_GET(self):
-            path = unquote(urlsplit(self.path).path)
-            if path == VERSION_PATH:
-                with preview._lock:
-                    body = str(preview.version).encode()
-                return self._send(200, "text/plain; charset=utf-8", body)
-            relative = path.lstrip("/")
-            if relative == "" or relative.endswith("/"):
-                relative += "index.html"
-            if relative.endswith(".html") and ".." not in Path(relative).parts:
-                answer = preview.page(relative)
-                if answer is not None:
-                    return self._send(*answer)
-            return super().do_GET()
+            self._answer(head=False)
 
-        def _send(self, status: int, content_type: str, body: bytes) -> None:
+        def _answer(self, head: bool) -> None:
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host not in preview.allowed_hosts:
+                return self._send(403, "text/plain; charset=utf-8", b"Forbidden: the preview answers only "
+                                  b"requests for localhost, 127.0.0.1 or [::1] with its port\n", head)
+            try:
+                url = urlsplit(self.path)
+            except ValueError:
+                return self._send(400, "text/plain; charset=utf-8", b"Bad request\n", head)
+            if url.path == EVENTS_PATH:
+                return self._events(parse_qs(url.query), head)
+            if url.path == VERSION_PATH:
+                with preview._changed:
+                    body = str(preview.version).encode()
+                return self._send(200, "text/plain; charset=utf-8", body, head)
+            try:
+                status, path = _site_file(preview.site, url.path)
+            except UnicodeDecodeError:
+                status, path = 400, None
+            if status == 400:
+                return self._send(400, "text/plain; charset=utf-8", b"Bad request: the path is not valid\n", head)
+            wants_page = url.path.endswith((".html", "/")) or (path is not None and path.suffix == ".html")
+            if wants_page and (path is not None or preview.problems is not None):
+                return self._send(*preview.page(path), head)
+            if path is None:
+                return self._send(404, "text/plain; charset=utf-8", b"Not found\n", head)
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if kind.startswith("text/") or kind in ("application/json", "image/svg+xml"):
+                kind += "; charset=utf-8"
+            return self._send(200, kind, path.read_bytes(), head)
+
+        def _events(self, query: dict, head: bool) -> None:
+            """Server-Sent Events: `reload` once the version differs from the page's."""
+            page = (query.get("page") or [""])[0]
+            name = page.rsplit("/", 1)[-1] or "index.html"
+            if name.endswith(".html") and len(name) <= MAX_NAME:
+                preview.looked_at = name
+            try:
+                seen = int((query.get("version") or ["-1"])[0])
+            except ValueError:
+                seen = -1
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            if head:
+                return
+            try:
+                self.wfile.write(b"retry: 500\n\n")
+                self.wfile.flush()
+                while True:
+                    version = preview.wait_for_change(seen, HEARTBEAT_SECONDS)
+                    if preview._stopping.is_set():
+                        return
+                    if version is None:
+                        self.wfile.write(b": still here\n\n")
+                    else:
+                        self.wfile.write(f"event: reload\ndata: {version}\n\n".encode())
+                        seen = version
+                    self.wfile.flush()
+            except (ConnectionError, OSError):
+                return  # the page was closed or reloaded
+
+        def _send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if not head:
+                self.wfile.write(body)
 
     return Handler
 

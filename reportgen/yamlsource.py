@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -90,11 +90,29 @@ class Source:
     display: str
     lines: list[str]
     root: Node | None
+    data: bytes = field(default=b"", repr=False)  # the bytes read
+
+
+# A preview reads the same unchanged files after every save: with remember_parsed(True),
+# each file read without a problem keeps its tree, reused while its bytes are the same.
+_PARSED: dict[tuple[Path, str], tuple[bytes, Source]] | None = None
+
+
+def remember_parsed(on: bool) -> None:
+    global _PARSED
+    _PARSED = {} if on else None
 
 
 def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
     """Read one YAML file strictly; append every problem found to `problems`."""
+    start = len(problems)
+    source = _read_yaml(path, display, problems)
+    if _PARSED is not None and source.root is not None and len(problems) == start:
+        _PARSED[(path, display)] = (source.data, source)
+    return source
 
+
+def _read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
     def fail(line: int, column: int, message: str) -> Source:
         problems.append(Problem(display, line, column, message))
         return Source(path, display, [], None)
@@ -102,6 +120,9 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
     data = read_file_bytes(path)
     if isinstance(data, str):
         return fail(1, 1, data)
+    kept = _PARSED.get((path, display)) if _PARSED is not None else None
+    if kept is not None and kept[0] == data:
+        return kept[1]
     text = _decode(data, display, problems)
     if text is None:
         return Source(path, display, [], None)
@@ -129,7 +150,7 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> Source:
     root = _compose(text, display, problems)
     if len(problems) > before:
         root = None
-    return Source(path, display, lines, root)
+    return Source(path, display, lines, root, data)
 
 
 def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | str:
