@@ -438,3 +438,131 @@ def test_the_command_line_builds_with_every_core_by_default(project, tmp_path, m
     monkeypatch.setattr(build_module, "build", lambda root, **options: calls.append(options))
     assert main(["build", str(project), "--out", str(tmp_path / "out"), "--format", "html"]) == 0
     assert calls[0]["jobs"] == build_module.default_jobs() == len(os.sched_getaffinity(0))
+
+
+# --- incremental = clean, as a property over changes ------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøå", min_size=1, max_size=8)
+_SENTENCE = st.lists(_WORDS, min_size=1, max_size=4).map(lambda words: " ".join(words).capitalize() + ".")
+
+
+def _replace(relative: str, old: str):
+    """A change: `old` in the file becomes a drawn text."""
+    def change(root: Path, new: str) -> None:
+        edit(root / relative, old, new)
+    return change
+
+
+def _append(relative: str):
+    def change(root: Path, new: str) -> None:
+        path = root / relative
+        path.write_text(path.read_text(encoding="utf-8") + new, encoding="utf-8")
+    return change
+
+
+def _remove(relative: str):
+    def change(root: Path, new: str) -> None:
+        (root / relative).unlink()
+    return change
+
+
+def _add_group(root: Path, new: str) -> None:
+    extra = HEART.replace("id: hjerte", "id: hjerte-to").replace("Arvelige hjertesygdomme", f"Hjerte {new}")
+    (root / "groups" / "hjerte-to.yaml").write_text(extra, encoding="utf-8")
+
+
+_ARCHIVE = "groups/editions/hjerte/2024-06-28.yaml"
+# Every kind of input: a group's texts, figures, name, status; the settings; the consolidated
+# texts; a template; the stylesheets; an archived edition; a group added or removed.
+CHANGES = {
+    "group summary": (_replace("groups/hjerte.yaml", "Et kort resumé."), _SENTENCE),
+    "group case": (_replace("groups/hjerte.yaml", "Familien blev tilbudt udredning."), _SENTENCE),
+    "group name": (_replace("groups/hjerte.yaml", "da: Arvelige hjertesygdomme"), _WORDS.map(lambda w: f"da: {w}")),
+    "group network": (_replace("groups/hjerte.yaml", "network: Netværket for arvelige hjertesygdomme"),
+                      _WORDS.map(lambda w: f"network: {w}")),
+    "group patients": (_replace("groups/hjerte.yaml", "patients: 14,"),
+                       st.integers(4, 40).map(lambda n: f"patients: {n},")),
+    "group analyses": (_replace("groups/kraeft.yaml", "germline: 6, somatic: 6"),
+                       st.integers(6, 60).map(lambda n: f"germline: {n}, somatic: 6")),
+    "group status": (_replace("groups/kraeft.yaml", "status: approved"), st.just("status: draft")),
+    "example data": (_replace("groups/hjerte.yaml", "example_data: true"), st.just("example_data: false")),
+    "settings publisher": (_replace("reportgen.yaml", "publisher: Nationalt Genom Center"),
+                           _WORDS.map(lambda w: f"publisher: {w}")),
+    "settings min count": (_replace("reportgen.yaml", "min_count: 5"), st.integers(3, 11).map(lambda n: f"min_count: {n}")),
+    "settings population": (_replace("reportgen.yaml", "population: 852953"),
+                            st.integers(10_000, 2_000_000).map(lambda n: f"population: {n}")),
+    "consolidated text": (_replace("groups/consolidated/rare.yaml", "Bemærkninger."), _SENTENCE),
+    "consolidated title": (_replace("groups/consolidated/cancer.yaml", "Samlet rapport cancer,"),
+                           _WORDS.map(lambda w: f"Samlet {w},")),
+    "template": (_append("templates/group.html"), _WORDS.map(lambda w: f"<!-- {w} -->\n")),
+    "macro": (_replace("templates/macros.html", "{{ p.text(g.name) }}</a>"),
+              _WORDS.map(lambda w: "{{ p.text(g.name) }} " + w + "</a>")),
+    "stylesheet": (_append("templates/assets/report.css"), _WORDS.map(lambda w: f"/* {w} */\n")),
+    "screen stylesheet": (_append("templates/assets/screen.css"), _WORDS.map(lambda w: f"/* {w} */\n")),
+    "archived edition": (_replace(_ARCHIVE, "  patients: 26\n"),
+                         st.integers(0, 30).map(lambda n: f"  patients: {n}\n")),
+    "archived case": (_replace(_ARCHIVE, "title: En familie får svar"), _WORDS.map(lambda w: f"title: {w}")),
+    "group removed": (_remove("groups/kraeft.yaml"), st.just("")),
+    "group added": (_add_group, _WORDS),
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_project(tmp_path_factory):
+    """The tiny project with its own templates and an archived edition, built once (html and pdf)."""
+    from reportgen.cli import main
+    from reportgen.paths import PACKAGE_TEMPLATES
+
+    base = tmp_path_factory.mktemp("property")
+    root = write_project(base / "project")
+    shutil.copytree(PACKAGE_TEMPLATES, root / "templates")
+    assert main(["new-edition", "hjerte", "--date", "2024-07-31", str(root)]) == 0
+    edit(root / "groups" / "hjerte.yaml", "status: draft", "status: approved")
+    builds = {}
+    for formats in (("html",), ("html", "pdf")):
+        run(root, base / "+".join(formats), formats)
+        builds[formats] = base / "+".join(formats)
+    return root, builds
+
+
+def _check_incremental_equals_clean(fixture_project, changes, formats):
+    import tempfile
+
+    from reportgen.errors import InputError
+
+    source, builds = fixture_project
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        root, out = work / "project", work / "out"
+        shutil.copytree(source, root)
+        shutil.copytree(builds[formats], out)
+        for name, value in changes:
+            CHANGES[name][0](root, value)
+            before = tree(out)
+            try:
+                run(root, out, formats)
+            except InputError:  # a change the loader refuses: nothing written, and no clean build either
+                assert tree(out) == before
+                with pytest.raises(InputError):
+                    run(root, work / "never", formats)
+                return
+        run(root, work / "clean", formats)
+        assert tree(out) == tree(work / "clean")
+
+
+_CHANGE = st.sampled_from(sorted(CHANGES)).flatmap(lambda name: CHANGES[name][1].map(lambda v: (name, v)))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(_CHANGE, min_size=1, max_size=2, unique_by=lambda change: change[0]))
+def test_after_any_change_an_incremental_build_is_byte_identical_to_a_clean_one(fixture_project, changes):
+    _check_incremental_equals_clean(fixture_project, changes, ("html",))
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(change=_CHANGE)
+def test_with_pdfs_an_incremental_build_is_byte_identical_to_a_clean_one(fixture_project, change):
+    _check_incremental_equals_clean(fixture_project, [change], ("html", "pdf"))
