@@ -566,3 +566,53 @@ def test_after_any_change_an_incremental_build_is_byte_identical_to_a_clean_one(
 @given(change=_CHANGE)
 def test_with_pdfs_an_incremental_build_is_byte_identical_to_a_clean_one(fixture_project, change):
     _check_incremental_equals_clean(fixture_project, [change], ("html", "pdf"))
+
+
+# --- pay only for what runs -----------------------------------------------------------------
+
+IMPORT_PROBE = """
+import io, json, sys
+from pathlib import Path
+from reportgen.build import build
+report = build(Path(sys.argv[1]), out=Path(sys.argv[2]), formats=set(sys.argv[3].split(",")), stream=io.StringIO())
+print(json.dumps({"rendered": report.rendered, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def _probe(project: Path, out: Path, formats: str) -> tuple[list[str], set[str]]:
+    result = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(project), str(out), formats],
+                            capture_output=True, text=True, check=True)
+    report = json.loads(result.stdout.splitlines()[-1])
+    return sorted(report["rendered"]), set(report["modules"])
+
+
+def test_each_build_imports_only_what_its_jobs_need(project, tmp_path):
+    out = tmp_path / "out"
+    rendered, modules = _probe(project, out, "html")
+    assert rendered == ALL_JOBS
+    assert "matplotlib" in modules and "weasyprint" not in modules  # charts drawn; no PDF to make
+
+    rendered, modules = _probe(project, out, "html")  # nothing changed
+    assert rendered == []
+    assert modules.isdisjoint({"matplotlib", "weasyprint", "jinja2", "babel"})
+
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et nyt resumé.")
+    rendered, modules = _probe(project, out, "html")
+    assert rendered == ["group:hjerte"]
+    assert "jinja2" in modules
+    assert modules.isdisjoint({"matplotlib", "weasyprint"})  # its charts show the same data: kept
+
+    edit(project / "groups" / "hjerte.yaml", "patients: 14,", "patients: 15,")
+    rendered, modules = _probe(project, out, "html")
+    assert "group:hjerte" in rendered and "matplotlib" in modules  # new figures, new charts
+
+
+def test_a_damaged_chart_in_the_store_is_drawn_again(project, built, tmp_path):
+    from reportgen.cache import CHARTS_DIR
+
+    charts = sorted((built / CHARTS_DIR).iterdir())
+    assert len(charts) == 16  # 2 charts per report and language, 1 on the index
+    charts[0].write_text(charts[0].read_text().replace("<svg", "<svg onload='alert(1)'"))
+    report, _ = run(project, built)
+    assert len(report.rendered) == 1  # the report that used it
+    assert tree(built) == clean_build(project, tmp_path)
