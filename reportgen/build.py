@@ -141,16 +141,16 @@ def plan(root: Path, out: Path, options: Options, templates: Path, code: str, in
     todo = [d for d in docs if not manifest.job_is_current(d.job_key, fingerprints[d.job_key],
                                                            expected[d.job_key], out)]
     todo.sort(key=lambda d: d.html_name != first)  # the page being looked at first; stable otherwise
-    shared = _shared_files(project, published, docs, options, templates, fingerprints, warm)
+    shared = _shared_files(project, published, docs, views, options, templates, fingerprints, warm)
     store = cache.ChartStore(out, code, manifest.charts(), warm.charts if warm is not None else None)
     return Plan(out, options, templates, inputs, manifest, project, published, langs, docs, views, expected,
                 fingerprints, todo, shared, store)
 
 
-def _shared_files(project, published, docs, options: Options, templates: Path, fingerprints: dict,
-                  warm: Warm | None) -> dict[str, bytes]:
-    """The open data and the assets. A preview keeps each group's open data while its report's
-    fingerprint (which covers the group, its figures and the settings) is the same."""
+def _shared_files(project, published, docs, views: dict, options: Options, templates: Path,
+                  fingerprints: dict, warm: Warm | None) -> dict[str, bytes]:
+    """The open data and the assets. A preview keeps a document's open data while its
+    fingerprint (which covers its view and the settings) is the same."""
     from . import opendata
 
     if "html" not in options.formats:
@@ -159,19 +159,11 @@ def _shared_files(project, published, docs, options: Options, templates: Path, f
         raise ValueError("open data is public: build it from figures published without unsafe_raw")
     memo = warm.open_data if warm is not None else {}
     shared: dict[str, bytes] = {}
-    config = project.config
     for d in docs:
-        if d.kind != "group":
-            continue
-        kept = memo.get(d.key)
+        kept = memo.get(d.job_key)
         if kept is None or kept[0] != fingerprints[d.job_key]:
-            group, pub = project.group(d.key), published.group(d.key)
-            files = {f"{SITE_DIR}/{opendata.DATA_DIR}/{d.key}.json":
-                     opendata.to_json(opendata.group_document(group, pub, config)).encode("utf-8"),
-                     f"{SITE_DIR}/{opendata.DATA_DIR}/{d.key}.csv":
-                     opendata.group_csv(group, pub, config).encode("utf-8")}
-            kept = memo[d.key] = (fingerprints[d.job_key], files)
-        shared.update(kept[1])
+            kept = memo[d.job_key] = (fingerprints[d.job_key], d.data_files(views[d.job_key], project.config))
+        shared.update({f"{SITE_DIR}/{relative}": data for relative, data in kept[1].items()})
     summary = opendata.to_json(opendata.summary_document(project, published)).encode("utf-8")
     shared[f"{SITE_DIR}/{opendata.DATA_DIR}/{opendata.SUMMARY_FILE}"] = summary
     shared.update(_asset_files(templates))

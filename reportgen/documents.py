@@ -250,6 +250,10 @@ class Document:
     def pdf_metadata(self, view, config: Config, lang: str):
         raise NotImplementedError
 
+    def data_files(self, view, config: Config) -> dict[str, bytes]:
+        """Its open data, relative to the site folder (only a group's report has its own)."""
+        return {}
+
 
 def _name(text: Text, config: Config, lang: str) -> str:
     return text.get(lang, config.default_language)[0]
@@ -323,6 +327,14 @@ class GroupReport(Document):
                   t.per_100k_per_year, region_colours=tuple(r.region for r in regions),
                   missing_text=next(iter(markers)) if len(markers) == 1 else "x", row_header=t.region),
         ]
+
+    def data_files(self, view: GroupView, config: Config) -> dict[str, bytes]:
+        from . import opendata
+
+        group, pub = view.group, view.pub
+        return {f"{opendata.DATA_DIR}/{self.key}.json":
+                opendata.to_json(opendata.group_document(group, pub, config)).encode("utf-8"),
+                f"{opendata.DATA_DIR}/{self.key}.csv": opendata.group_csv(group, pub, config).encode("utf-8")}
 
     def pdf_metadata(self, view: GroupView, config: Config, lang: str):
         t = Strings(lang, config.default_language)
