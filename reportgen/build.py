@@ -42,6 +42,7 @@ class BuildReport:
     rendered: list[str] = field(default_factory=list)  # job keys rendered this time
     reused: list[str] = field(default_factory=list)  # job keys whose outputs were current
     written: int = 0  # files written (files that already held the same bytes are left alone)
+    written_paths: list[str] = field(default_factory=list)  # those files, relative to the output folder
     removed: int = 0  # outputs of the last build that this build no longer makes
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # job key -> seconds
@@ -273,12 +274,13 @@ def _prepare_renderers(plan: Plan) -> None:
         env.get_template(name)
 
 
-def render(plan: Plan, jobs: int, stream, started: float) -> list[JobResult]:
-    """Render the documents of the plan that must be, in worker processes if `jobs` > 1."""
+def render(plan: Plan, jobs: int, stream, started: float, on_result=None) -> list[JobResult]:
+    """Render the documents of the plan that must be, in worker processes if `jobs` > 1;
+    `on_result` is called with each JobResult as it comes (a preview shows a page at once)."""
     if not plan.todo:
         return []
     _STATE.update(plan=plan)
-    progress = _Progress(stream, len(plan.todo), started)
+    progress = _Progress(stream, len(plan.todo), started, on_result)
     # A heap frozen pays a full collection first: worth it for workers and for WeasyPrint, not
     # for a few HTML pages (a preview's edit).
     heavy = (jobs > 1 and len(plan.todo) > 1) or any(d.needs_pdf(plan.options.formats) for d in plan.todo)
@@ -347,7 +349,8 @@ def write(plan: Plan, results: list[JobResult], report: BuildReport) -> None:
             if write_bytes(out / relative, data):
                 written.append(relative)
         # outputs; the charts kept for the next build are not counted
-        report.written = len([p for p in written if not p.startswith(cache.CHARTS_DIR)])
+        report.written_paths = [p for p in written if not p.startswith(cache.CHARTS_DIR)]
+        report.written = len(report.written_paths)
         report.removed = _remove_orphans(out, manifest, new_manifest)
         new_manifest.write(out)
     except BaseException:
@@ -380,11 +383,12 @@ def _unfinished_manifest(last: cache.Manifest, files: dict[str, bytes]) -> cache
 
 def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_drafts: bool = False,
           languages: str | None = None, stream=None, warm: Warm | None = None,
-          first: str | None = None) -> BuildReport:
+          first: str | None = None, on_result=None) -> BuildReport:
     """Build the website and/or the PDFs of the project at `root` into `out`: plan, render, write.
 
     `warm` (a preview's) keeps charts and figures between builds; `first` is the file name of
-    the page to render first (the one being looked at, e.g. 'hjerte.html')."""
+    the page to render first (the one being looked at, e.g. 'hjerte.html'); `on_result` is called
+    with each document's JobResult as soon as it is rendered, before anything is written."""
     started = time.perf_counter()
     stream = stream if stream is not None else sys.stderr
     root, out = Path(root), Path(out)
@@ -404,7 +408,7 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
         return report
 
     the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
-    results = render(the_plan, jobs, stream, started)
+    results = render(the_plan, jobs, stream, started, on_result)
     write(the_plan, results, report)
     report.seconds = time.perf_counter() - started
     what = ", ".join(sorted(formats))
@@ -456,7 +460,8 @@ class _Progress:
 
     DELAY = 1.0
 
-    def __init__(self, stream, total: int, started: float):
+    def __init__(self, stream, total: int, started: float, then=None):
+        self.then = then  # called with each result too
         self.stream = stream
         self.total = total
         self.started = started
@@ -466,6 +471,8 @@ class _Progress:
         self.status = ""  # on a terminal: the line under the finished reports, rewritten each time
 
     def __call__(self, result: JobResult) -> None:
+        if self.then is not None:
+            self.then(result)
         self.done += 1
         kinds = sorted({"pdf" if p.endswith(".pdf") else "html" for p in result.files})
         self.pending.append(f"[{self.done}/{self.total}] {result.key}: {', '.join(kinds)} in {result.seconds:.1f} s")

@@ -41,12 +41,18 @@ MAX_PATH = 1024  # characters of a URL path; the site's own are far shorter
 MAX_NAME = 255  # bytes of one file name (NAME_MAX)
 HEARTBEAT_SECONDS = 15.0  # an SSE comment now and then, so that a closed page is noticed
 
-# Listens for the end of the next rebuild (or a new error) and reloads the page. The server
-# knows which page is open from `page`, and renders it first.
+# Listens for the end of a rebuild (or a new error) and reloads the page if it is among the
+# pages that changed (null: all of them). The server knows which page is open from `page`,
+# and renders it first.
 _RELOAD_SCRIPT = """<script>
 (function () {
-  var source = new EventSource(%s + "?version=" + %s + "&page=" + encodeURIComponent(location.pathname));
-  source.addEventListener("reload", function () { source.close(); location.reload(); });
+  var here = location.pathname;
+  if (here.charAt(here.length - 1) === "/") { here += "index.html"; }
+  var source = new EventSource(%s + "?version=" + %s + "&page=" + encodeURIComponent(here));
+  source.addEventListener("reload", function (event) {
+    var pages = JSON.parse(event.data).pages;
+    if (pages === null || pages.indexOf(here) >= 0) { source.close(); location.reload(); }
+  });
 })();
 </script>
 """
@@ -108,6 +114,8 @@ class Preview:
         self.site = self.out / "site"
         self.warm = Warm()
         self.version = 0
+        self._pages: dict[int, frozenset[str] | None] = {}  # version -> the pages it changed (None: all)
+        self._overlay: dict[str, bytes] = {}  # pages rendered in this rebuild and not yet written
         self.problems: list[str] | None = None  # None: the last build succeeded
         self.summary = ""
         self.looked_at: str | None = None  # the file name of the page last opened
@@ -120,14 +128,16 @@ class Preview:
     # -- building ---------------------------------------------------------------
 
     def rebuild(self, jobs: int = 1) -> None:
-        """Build the site; on failure keep the last good one and remember the problems. Then tell
-        the open pages."""
+        """Build the site; on failure keep the last good one and remember the problems. The page
+        being looked at is shown as soon as it is rendered; the open pages that changed are told."""
         from .build import build
 
-        problems, summary = None, ""
+        problems, summary, report = None, "", None
+        pushed: set[str] = set()
         try:
-            build(self.root, out=self.out, formats={"html"}, jobs=jobs, include_drafts=True,
-                  stream=self.stream, warm=self.warm, first=self.looked_at)
+            report = build(self.root, out=self.out, formats={"html"}, jobs=jobs, include_drafts=True,
+                           stream=self.stream, warm=self.warm, first=self.looked_at,
+                           on_result=lambda result: self._show_early(result, pushed))
         except InputError as exc:
             problems = [str(p) for p in exc.problems]
             files = len({p.path for p in exc.problems})
@@ -145,9 +155,33 @@ class Preview:
                 print(line, file=self.stream)
             print(f"{summary}; the preview shows them until the file is fixed", file=self.stream, flush=True)
         with self._changed:
+            pages = None  # every page: the first build, or an error shown or gone
+            if report is not None and self.problems is None and self.version > 0:
+                pages = _changed_pages(report.written_paths, pushed)
+            self._overlay.clear()
             self.problems, self.summary = problems, summary
-            self.version += 1
-            self._changed.notify_all()
+            self._bump(pages)
+
+    def _show_early(self, result, pushed: set[str]) -> None:
+        """Serve the page being looked at from memory as soon as it is rendered, and tell it."""
+        pages = {p[len("site/"):]: data for p, data in result.files.items()
+                 if p.startswith("site/") and p.endswith(".html")}
+        if self.looked_at is None or not any(p.rsplit("/", 1)[-1] == self.looked_at for p in pages):
+            return
+        changed = {p for p, data in pages.items() if not _holds(self.site / p, data)}
+        with self._changed:
+            if self.problems is not None or not changed:
+                return
+            self._overlay.update(pages)
+            pushed.update(changed)
+            self._bump(frozenset("/" + p for p in changed))
+
+    def _bump(self, pages: frozenset[str] | None) -> None:
+        """A new version (the lock held): the open pages hear of it."""
+        self.version += 1
+        self._pages[self.version] = pages
+        self._pages.pop(self.version - 100, None)
+        self._changed.notify_all()
 
     # -- serving ----------------------------------------------------------------
 
@@ -248,18 +282,46 @@ class Preview:
         the page of problems while the input has any."""
         with self._changed:
             version, problems, summary = self.version, self.problems, self.summary
+            early = self._overlay.get(path.relative_to(self.site).as_posix()) if path is not None else None
         script = _RELOAD_SCRIPT % (json.dumps(EVENTS_PATH), json.dumps(str(version)))
         if problems is not None or path is None:
             text = error_page(problems or [], summary)
             return 500, "text/html; charset=utf-8", _inject(text, script).encode("utf-8")
-        text = path.read_text(encoding="utf-8")
+        text = early.decode("utf-8") if early is not None else path.read_text(encoding="utf-8")
         return 200, "text/html; charset=utf-8", _inject(text, script).encode("utf-8")
 
-    def wait_for_change(self, seen: int, timeout: float) -> int | None:
-        """The new version once it differs from `seen`; None on timeout or stop."""
+    def wait_for_change(self, seen: int, timeout: float) -> tuple[int, list[str] | None] | None:
+        """The new version once it differs from `seen`, with the pages changed since (None: all);
+        None on timeout or stop."""
         with self._changed:
             self._changed.wait_for(lambda: self.version != seen or self._stopping.is_set(), timeout)
-            return None if self._stopping.is_set() or self.version == seen else self.version
+            if self._stopping.is_set() or self.version == seen:
+                return None
+            since = [self._pages.get(v) for v in range(seen + 1, self.version + 1)] if seen >= 0 else [None]
+            if any(p is None for p in since):
+                return self.version, None
+            return self.version, sorted(set().union(*since))
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _changed_pages(written: list[str], told: set[str]) -> frozenset[str] | None:
+    """The pages (URL paths) a rebuild changed, but those told already; None if a file every
+    page uses changed (a stylesheet)."""
+    pages = set()
+    for path in written:
+        if not path.startswith("site/") or path.startswith(("site/data/", "site/pdf/")):
+            continue
+        if not path.endswith(".html"):
+            return None
+        if path[len("site/"):] not in told:
+            pages.add("/" + path[len("site/"):])
+    return frozenset(pages)
 
 
 def _arrive(barrier: threading.Barrier) -> None:
@@ -373,14 +435,15 @@ def _handler(preview: Preview):
                 self.wfile.write(b"retry: 500\n\n")
                 self.wfile.flush()
                 while True:
-                    version = preview.wait_for_change(seen, HEARTBEAT_SECONDS)
+                    change = preview.wait_for_change(seen, HEARTBEAT_SECONDS)
                     if preview._stopping.is_set():
                         return
-                    if version is None:
+                    if change is None:
                         self.wfile.write(b": still here\n\n")
                     else:
-                        self.wfile.write(f"event: reload\ndata: {version}\n\n".encode())
-                        seen = version
+                        seen, pages = change
+                        data = json.dumps({"version": seen, "pages": pages})
+                        self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
                     self.wfile.flush()
             except (ConnectionError, OSError):
                 return  # the page was closed or reloaded

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import socket
 import threading
 import time
@@ -72,10 +73,13 @@ class Events:
         assert self.response.getheader("Content-Type") == "text/event-stream; charset=utf-8"
         assert self.response.readline() == b"retry: 500\n"
 
-    def next_event(self) -> tuple[str, str]:
+    def next_event(self) -> tuple[str, dict]:
         """(event, data) of the next event; fails after TIMEOUT."""
         event = data = None
+        deadline = time.monotonic() + TIMEOUT
         while True:
+            if time.monotonic() > deadline:  # heartbeats alone keep the stream open
+                pytest.fail(f"no event within {TIMEOUT} s")
             line = self.response.readline()
             if not line:
                 pytest.fail("the event stream ended")
@@ -85,7 +89,7 @@ class Events:
             elif line.startswith("data: "):
                 data = line[len("data: "):]
             elif line == "" and event is not None:
-                return event, data
+                return event, json.loads(data)
 
     def close(self):
         self.conn.close()
@@ -123,7 +127,12 @@ def test_a_save_is_pushed_to_the_open_page_and_only_its_report_is_rendered(previ
         group_file = root / "groups" / "hjerte.yaml"
         group_file.write_text(HEART.replace("Et kort resumé.", "Et nyt resumé.", 1), encoding="utf-8")
         event, data = events.next_event()
-        assert event == "reload" and data == request(server, VERSION_PATH)[1]
+        assert event == "reload"
+        # Only the pages that changed are told: a page of another group does not reload.
+        assert data["pages"] == ["/en/hjerte.html", "/hjerte.html"]
+        assert "Et nyt resumé." in request(server, "/hjerte.html")[1]  # shown as soon as it is rendered
+        event, data = events.next_event()  # the build's end: nothing else changed
+        assert data["pages"] == [] and str(data["version"]) == request(server, VERSION_PATH)[1]
     finally:
         events.close()
     status, page = request(server, "/hjerte.html")
@@ -139,7 +148,8 @@ def test_a_yaml_mistake_shows_in_the_page_with_its_line_escaped_and_fixing_it_br
     try:
         group_file = root / "groups" / "hjerte.yaml"
         group_file.write_text(HEART.replace("month: 2024-02", "month: 2024-13", 1), encoding="utf-8")
-        assert events.next_event()[0] == "reload"
+        assert events.next_event() == ("reload", {"version": int(request(server, VERSION_PATH)[1]),
+                                                   "pages": None})  # the error shows on every page
         problem = ("groups/hjerte.yaml:30:15: 'statistics.monthly[2].month' is '2024-13'; "
                    "expected a month written YYYY-MM, e.g. 2024-05")
         status, page = request(server, "/hjerte.html")
@@ -173,7 +183,7 @@ def test_a_yaml_mistake_shows_in_the_page_with_its_line_escaped_and_fixing_it_br
     assert status == 200 and "Et rettet resumé." in page
 
 
-def test_the_page_being_looked_at_is_rendered_first(preview, monkeypatch):
+def test_the_page_being_looked_at_is_rendered_first_and_shown_before_the_others(preview, monkeypatch):
     server, root, log = preview
     monkeypatch.setattr(build_module._Progress, "DELAY", 0.0)
     events = Events(server, "/en/kraeft.html")
@@ -181,12 +191,41 @@ def test_the_page_being_looked_at_is_rendered_first(preview, monkeypatch):
         settings = root / "reportgen.yaml"
         settings.write_text(settings.read_text(encoding="utf-8").replace("publisher: Nationalt Genom Center",
                                                                          "publisher: NGC"), encoding="utf-8")
-        assert events.next_event()[0] == "reload"
+        event, first = events.next_event()  # as soon as its report is rendered
+        assert event == "reload" and first["pages"] == ["/en/kraeft.html", "/kraeft.html"]
+        assert "NGC" in request(server, "/en/kraeft.html")[1]
+        event, rest = events.next_event()  # when the build ends: every other page
+        assert rest["version"] == first["version"] + 1
+        assert "/en/kraeft.html" not in rest["pages"] and "/index.html" in rest["pages"]
     finally:
         events.close()
     lines = [line for line in log.getvalue().splitlines() if line.startswith("[")]
     assert lines[-5].startswith("[1/5] group:kraeft: html")  # every report shows the publisher
-    assert "NGC" in request(server, "/en/kraeft.html")[1]
+
+
+def test_a_stylesheet_change_reloads_every_page(tmp_path):
+    import shutil
+
+    from reportgen.paths import PACKAGE_TEMPLATES
+
+    root = write_project(tmp_path / "project")
+    shutil.copytree(PACKAGE_TEMPLATES, root / "templates")  # the project's own templates
+    server = Preview(root, port=0, stream=_Log())
+    try:
+        server.start()
+        events = Events(server, "/hjerte.html")
+        try:
+            css = root / "templates" / "assets" / "screen.css"
+            css.write_text(css.read_text(encoding="utf-8") + "/* edited */\n", encoding="utf-8")
+            event, data = events.next_event()
+            while data["pages"] is not None:
+                assert data["pages"] == []  # at most the early push of a page written the same
+                event, data = events.next_event()
+        finally:
+            events.close()
+        assert request(server, "/assets/screen.css")[1].endswith("/* edited */\n")
+    finally:
+        server.stop()
 
 
 def test_an_event_stream_opened_after_a_rebuild_is_told_at_once(preview):
@@ -201,7 +240,7 @@ def test_an_event_stream_opened_after_a_rebuild_is_told_at_once(preview):
         assert response.readline() == b"retry: 500\n"
         assert response.readline() == b"\n"
         assert response.readline() == b"event: reload\n"
-        assert response.readline() == f"data: {old + 1}\n".encode()
+        assert json.loads(response.readline().decode()[len("data: "):]) == {"version": old + 1, "pages": []}
     finally:
         conn.close()
 
