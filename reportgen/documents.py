@@ -157,6 +157,7 @@ class GroupView:
     group: Group
     pub: Any  # PublishedGroup
     published_keys: frozenset[str]
+    previous: Any = None  # PublishedCounts of the previous edition's totals since start, if there is one
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,10 @@ class GroupReport(Document):
         return 1000 + len(project.group(self.key).statistics.monthly)
 
     def view(self, project: Project, published, published_keys: frozenset[str]) -> GroupView:
-        return GroupView(project.group(self.key), published.group(self.key), published_keys)
+        group = project.group(self.key)
+        previous = group.previous_edition
+        return GroupView(group, published.group(self.key), published_keys,
+                         None if previous is None else published.edition(self.key, previous.edition.date))
 
     def fingerprint_text(self, view: GroupView, file_digest) -> str:
         """The group without its monthly rows (most of the file, and most of a repr's time): the
@@ -296,7 +300,7 @@ class GroupReport(Document):
                     group.edition.status == "draft", group)
 
     def context(self, view: GroupView, config: Config) -> dict:
-        from .editions import edition_changes
+        from .changes import edition_changes
 
         group = view.group
         return {
@@ -305,7 +309,7 @@ class GroupReport(Document):
             "indications": {i.code: i for i in group.indications},
             "region_name": _region_namer(config),
             # None without an archived earlier edition (templates/edition_changes.html)
-            "edition_changes": edition_changes(group, view.pub.since_start.total, config),
+            "edition_changes": edition_changes(group, view.pub.since_start.total, view.previous, config),
         }
 
     def charts(self, view: GroupView, config: Config, lang: str) -> list[ChartSpec]:

@@ -106,6 +106,8 @@ class Config:
     min_count: int
     publisher: str = "Nationalt Genom Center"
     accessibility_statement: str | None = None  # the address of the accessibility statement
+    min_range: int = 3  # a hidden count must stay this many values wide for every reader
+    rounding_base: int = 5  # a headline count that must give is published rounded to this
 
     @property
     def default_language(self) -> str:
