@@ -99,16 +99,27 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     keeps the ranges of components that did not change.
     """
     result = AuditResult(system.min_range, attackers=list(which or attackers(system)))
-    free_all = [i for i, s in enumerate(status) if s is not Status.PUBLISHED]
     solved: dict = {} if cache is None else cache
+    # An outsider's unknowns first; an insider differs only in the outsider's components holding its cells.
+    unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
+    free = _determined_out(system, unknown)
+    components = _components(system, free)
+    component_of = {i: n for n, c in enumerate(components) for i in c}
     for attacker in result.attackers:
-        unknown = {i for i in free_all if not (system.cells[i].known_by & attacker.knows)}
-        free = _determined_out(system, unknown)
-        for i in sorted(unknown - free):  # the sole unknown of a sum: worked out exactly
-            if _protected(system, status, i):
+        known = {i for i in free if system.cells[i].known_by & attacker.knows} if attacker.knows else set()
+        touched = {component_of[i] for i in known}
+        pinned = unknown - free
+        mine = [c for n, c in enumerate(components) if n not in touched]
+        for n in touched:
+            left = set(components[n]) - known
+            still = _determined_out(system, left)
+            pinned |= left - still
+            mine += _components(system, still)
+        for i in sorted(pinned):  # the sole unknown of a sum: worked out exactly
+            if _protected(system, status, i) and not (system.cells[i].known_by & attacker.knows):
                 raw = system.cells[i].raw
                 result.ranges.append(Range(i, attacker.name, attacker.knows, raw, raw, True))
-        for component in _components(system, free):
+        for component in mine:
             targets = [i for i in component if _protected(system, status, i)]
             if not targets:
                 continue
@@ -132,23 +143,34 @@ def _protected(system, status: list[Status], i: int) -> bool:
 def still_narrow(system, status: list[Status], failure: Range, memo: dict | None = None) -> bool:
     """Is the count of `failure` still narrower than min_range for its attacker (after more hiding)?
 
-    `memo` (a dict the caller keeps while it checks several counts) spares working
-    out the attacker's unknowns again while `status` is unchanged.
+    `memo` (a dict the caller keeps while it checks several counts) keeps the ranges
+    found while `status` is unchanged.
     """
     memo = {} if memo is None else memo
     state = tuple(status)
     if memo.get("status") != state:
         memo.clear()
         memo["status"] = state
-    key = failure.attacker_knows
-    if key not in memo:
-        unknown = {i for i, s in enumerate(status)
-                   if s is not Status.PUBLISHED and not (system.cells[i].known_by & failure.attacker_knows)}
-        free = _determined_out(system, unknown)
-        memo[key] = free, {i: c for c in _components(system, free) for i in c}
-    free, components = memo[key]
+    knows = failure.attacker_knows
+
+    def unknown(j: int) -> bool:
+        return status[j] is not Status.PUBLISHED and not (system.cells[j].known_by & knows)
+
+    region, frontier = {failure.cell}, [failure.cell]  # the unknown cells linked to it, and no others
+    while frontier:
+        nxt = []
+        for c in frontier:
+            for s in system.cell_sums[c]:
+                t, ps = system.sums[s]
+                for j in (t, *ps):
+                    if j not in region and unknown(j):
+                        region.add(j)
+                        nxt.append(j)
+        frontier = nxt
+    free = _determined_out(system, region)
     if failure.cell not in free:
         return True
+    components = {i: c for c in _components(system, free) for i in c}
     component = components[failure.cell]
     found = (frozenset(component), failure.cell)
     if found not in memo:
@@ -161,8 +183,9 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
 def _determined_out(system, free: set[int]) -> set[int]:
     """`free` without the cells a sum pins down once the others are known (the sole unknown of a sum)."""
     free = set(free)
-    count = [sum(1 for j in {t, *ps} if j in free) for t, ps in system.sums]
-    queue = [s for s, n in enumerate(count) if n == 1]
+    sums = {s for i in free for s in system.cell_sums[i]}
+    count = {s: sum(1 for j in {system.sums[s][0], *system.sums[s][1]} if j in free) for s in sums}
+    queue = [s for s, n in count.items() if n == 1]
     while queue:
         s = queue.pop()
         if count[s] != 1:
@@ -186,7 +209,8 @@ def _components(system, free: set[int]) -> list[list[int]]:
             x = parent[x]
         return x
 
-    for t, ps in system.sums:
+    for s in {s for i in free for s in system.cell_sums[i]}:
+        t, ps = system.sums[s]
         members = [j for j in (t, *ps) if j in free]
         for j in members[1:]:
             a, b = root(members[0]), root(j)
