@@ -29,36 +29,49 @@ from .schema import (
     Str,
 )
 from .yamlsource import Mapping, Scalar, Sequence
+from .messages import N_
+
+# One text per sample type, written out for the catalogues.
+_SAMPLES_SEQUENCED = {
+    "germline": N_("Number of germline samples sequenced (WGS analyses)."),
+    "somatic": N_("Number of somatic samples sequenced (WGS analyses)."),
+    "rna": N_("Number of rna samples sequenced (WGS analyses)."),
+}
+_WEIGHT_OF = {
+    "germline": N_("Genome equivalents per germline analysis."),
+    "somatic": N_("Genome equivalents per somatic analysis."),
+    "rna": N_("Genome equivalents per rna analysis."),
+}
 
 SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
 
 EDITION = Record(
     {
-        "date": Key(Date("The date of this edition of the report.")),
-        "status": Key(Choice(["draft", "approved"], "draft or approved; drafts are never published.")),
-        "changes": Key(LocalText("What changed since the last edition (Markdown)."), required=False),
+        "date": Key(Date(N_("The date of this edition of the report."))),
+        "status": Key(Choice(["draft", "approved"], N_("draft or approved; drafts are never published."))),
+        "changes": Key(LocalText(N_("What changed since the last edition (Markdown).")), required=False),
     },
     m.Edition,
-    "The edition of the report: its date, status and what changed.",
+    N_("The edition of the report: its date, status and what changed."),
 )
 
 ANALYSES = Record(
-    {t: Key(Int(f"Number of {t} samples sequenced (WGS analyses).")) for t in m.SAMPLE_TYPES},
+    {t: Key(Int(_SAMPLES_SEQUENCED[t])) for t in m.SAMPLE_TYPES},
     m.Analyses,
-    "WGS analyses by sample type: germline, somatic, rna.",
+    N_("WGS analyses by sample type: germline, somatic, rna."),
 )
 
 MONTHLY_ROW = Record(
     {
-        "month": Key(MonthField("The month, YYYY-MM.")),
-        "region": Key(Str("The region key from reportgen.yaml, e.g. hovedstaden.")),
-        "indication": Key(Str("The code of one of the group's indications.")),
-        "patients": Key(Int("Unique patients (probands) referred for WGS this month.")),
+        "month": Key(MonthField(N_("The month, YYYY-MM."))),
+        "region": Key(Str(N_("The region key from reportgen.yaml, e.g. hovedstaden."))),
+        "indication": Key(Str(N_("The code of one of the group's indications."))),
+        "patients": Key(Int(N_("Unique patients (probands) referred for WGS this month."))),
         "analyses": Key(ANALYSES),
-        "diagnosed": Key(Int("Patients with a clinically relevant finding.")),
+        "diagnosed": Key(Int(N_("Patients with a clinically relevant finding."))),
     },
     m.MonthlyRow,
-    "Counts for one month, region and indication.",
+    N_("Counts for one month, region and indication."),
 )
 
 _ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
@@ -95,10 +108,10 @@ class _MonthlyRows(ListOf):
 def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
     if type(node) is not Mapping or tuple(node.items) != _ROW_KEYS:
         return None
-    (_, month), (_, region), (_, code), (_, patients), (_, analyses), (_, diagnosed) = node.items.values()
+    (__, month), (__, region), (__, code), (__, patients), (__, analyses), (__, diagnosed) = node.items.values()
     if type(analyses) is not Mapping or tuple(analyses.items) != m.SAMPLE_TYPES:
         return None
-    (_, germline), (_, somatic), (_, rna) = analyses.items.values()
+    (__, germline), (__, somatic), (__, rna) = analyses.items.values()
     for scalar in (month, region, code, patients, diagnosed, germline, somatic, rna):
         if type(scalar) is not Scalar or scalar.style is not None:
             return None
@@ -119,90 +132,90 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
 
 STATISTICS = Record(
     {
-        "as_of": Key(Date("Data cut-off: the last day the statistics cover.")),
-        "source": Key(Str("Where the figures come from.")),
-        "monthly": Key(_MonthlyRows(MONTHLY_ROW, "One row per month, region and indication."), required=False,
+        "as_of": Key(Date(N_("Data cut-off: the last day the statistics cover."))),
+        "source": Key(Str(N_("Where the figures come from."))),
+        "monthly": Key(_MonthlyRows(MONTHLY_ROW, N_("One row per month, region and indication.")), required=False,
                        default=()),
     },
     m.Statistics,
-    "Operating statistics.",
+    N_("Operating statistics."),
 )
 
 INDICATION = Record(
     {
-        "code": Key(Str("A short code, e.g. HJ1.", pattern=r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?",
+        "code": Key(Str(N_("A short code, e.g. HJ1."), pattern=r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?",
                         pattern_help="a short code of capital letters and digits, e.g. HJ1")),
-        "title": Key(LocalText("The indication's title.", markdown=False)),
-        "criteria": Key(LocalText("Who may be referred (Markdown).")),
-        "expected_patients_per_year": Key(Int("Expected patients per year."), required=False),
+        "title": Key(LocalText(N_("The indication's title."), markdown=False)),
+        "criteria": Key(LocalText(N_("Who may be referred (Markdown)."))),
+        "expected_patients_per_year": Key(Int(N_("Expected patients per year.")), required=False),
     },
     m.Indication,
-    "An indication: who may be referred for WGS.",
+    N_("An indication: who may be referred for WGS."),
 )
 
 CASE = Record(
     {
-        "title": Key(LocalText("The case's title.", markdown=False)),
-        "indication": Key(Str("The code of the indication this case falls under.")),
-        "impact": Key(ListOf(Choice(m.IMPACTS), "What the result changed.", min_items=1, unique=True)),
-        "text": Key(LocalText("The anonymised case (Markdown): no names, CPR numbers or dates of birth.")),
+        "title": Key(LocalText(N_("The case's title."), markdown=False)),
+        "indication": Key(Str(N_("The code of the indication this case falls under."))),
+        "impact": Key(ListOf(Choice(m.IMPACTS), N_("What the result changed."), min_items=1, unique=True)),
+        "text": Key(LocalText(N_("The anonymised case (Markdown): no names, CPR numbers or dates of birth."))),
     },
     m.Case,
-    "An anonymised patient case.",
+    N_("An anonymised patient case."),
 )
 
 ALLOWED_IDENTIFIER = Record(
     {
-        "value": Key(Str("The exact text that looks like an identifier but is not one.")),
-        "reason": Key(Str("Why this text is not a person's identifier.")),
+        "value": Key(Str(N_("The exact text that looks like an identifier but is not one."))),
+        "reason": Key(Str(N_("Why this text is not a person's identifier."))),
     },
     m.AllowedIdentifier,
-    "Text shaped like a CPR number that is known not to be one.",
+    N_("Text shaped like a CPR number that is known not to be one."),
 )
 
 GROUP = Record(
     {
-        "id": Key(Str("Equals the file name without .yaml.", pattern=SLUG,
+        "id": Key(Str(N_("Equals the file name without .yaml."), pattern=SLUG,
                       pattern_help="lower-case letters, digits and hyphens, like the file name")),
-        "category": Key(Choice(m.CATEGORIES, "rare or cancer.")),
-        "name": Key(LocalText("The group's name in every language.", markdown=False, all_languages=True)),
-        "network": Key(Str("The national specialist network writing the report.")),
-        "in_operation_since": Key(Date("The date WGS was first offered to the group.")),
-        "example_data": Key(Bool("true while statistics and cases are examples, not real data."),
+        "category": Key(Choice(m.CATEGORIES, N_("rare or cancer."))),
+        "name": Key(LocalText(N_("The group's name in every language."), markdown=False, all_languages=True)),
+        "network": Key(Str(N_("The national specialist network writing the report."))),
+        "in_operation_since": Key(Date(N_("The date WGS was first offered to the group."))),
+        "example_data": Key(Bool(N_("true while statistics and cases are examples, not real data.")),
                             required=False, default=False),
         "edition": Key(EDITION),
-        "summary": Key(LocalText("Summary (Markdown).")),
-        "indications": Key(ListOf(INDICATION, "The indications.", min_items=1)),
+        "summary": Key(LocalText(N_("Summary (Markdown)."))),
+        "indications": Key(ListOf(INDICATION, N_("The indications."), min_items=1)),
         "statistics": Key(STATISTICS),
-        "cases": Key(ListOf(CASE, "Anonymised patient cases."), required=False, default=()),
-        "perspectives": Key(LocalText("Perspectives (Markdown).")),
-        "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, "Texts that look like CPR numbers but are not."),
+        "cases": Key(ListOf(CASE, N_("Anonymised patient cases.")), required=False, default=()),
+        "perspectives": Key(LocalText(N_("Perspectives (Markdown)."))),
+        "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, N_("Texts that look like CPR numbers but are not.")),
                                  required=False, default=()),
     },
     lambda **values: m.Group(**values),
-    "A patient group's status report.",
+    N_("A patient group's status report."),
 )
 
 SECTION = Record(
     {
-        "title": Key(LocalText("The section's heading.", markdown=False)),
-        "text": Key(LocalText("The section's text (Markdown).")),
+        "title": Key(LocalText(N_("The section's heading."), markdown=False)),
+        "text": Key(LocalText(N_("The section's text (Markdown)."))),
     },
     m.Section,
-    "A section of text.",
+    N_("A section of text."),
 )
 
 CONSOLIDATED = Record(
     {
-        "category": Key(Choice(m.CATEGORIES, "rare or cancer; equals the file name.")),
-        "title": Key(LocalText("The report's title.", markdown=False, all_languages=True)),
+        "category": Key(Choice(m.CATEGORIES, N_("rare or cancer; equals the file name."))),
+        "title": Key(LocalText(N_("The report's title."), markdown=False, all_languages=True)),
         "edition": Key(EDITION),
-        "summary": Key(LocalText("Summary (Markdown); figures are computed, never typed.")),
-        "sections": Key(ListOf(SECTION, "Sections of text."), required=False, default=()),
-        "perspectives": Key(LocalText("Perspectives (Markdown).")),
+        "summary": Key(LocalText(N_("Summary (Markdown); figures are computed, never typed."))),
+        "sections": Key(ListOf(SECTION, N_("Sections of text.")), required=False, default=()),
+        "perspectives": Key(LocalText(N_("Perspectives (Markdown)."))),
     },
     lambda **values: m.Consolidated(**values),
-    "The texts of a consolidated report.",
+    N_("The texts of a consolidated report."),
 )
 
 ARCHIVED_COUNTS = Record(
@@ -237,30 +250,30 @@ ARCHIVE = Record(
 
 UNIT = Record(
     {
-        "label": Key(LocalText("The unit's name.", markdown=False, all_languages=True)),
-        "definition": Key(LocalText("The unit's standard definition, used as footnote in every report.",
+        "label": Key(LocalText(N_("The unit's name."), markdown=False, all_languages=True)),
+        "definition": Key(LocalText(N_("The unit's standard definition, used as footnote in every report."),
                                     markdown=False, all_languages=True)),
-        "weights": Key(Record({t: Key(Int(f"Genome equivalents per {t} analysis.")) for t in m.SAMPLE_TYPES},
-                              dict, "Weights per sample type."), required=False),
+        "weights": Key(Record({t: Key(Int(_WEIGHT_OF[t])) for t in m.SAMPLE_TYPES},
+                              dict, N_("Weights per sample type.")), required=False),
     },
     dict,
-    "A count unit.",
+    N_("A count unit."),
 )
 
 REGION = Record(
     {
-        "name": Key(Str("The region's name.")),
-        "population": Key(Int("Inhabitants, for rates per 100,000.", minimum=1)),
+        "name": Key(Str(N_("The region's name."))),
+        "population": Key(Int(N_("Inhabitants, for rates per 100,000."), minimum=1)),
     },
     dict,
-    "A region.",
+    N_("A region."),
 )
 
 CONFIG = Record(
     {
-        "title": Key(LocalText("The title of the report series.", markdown=False)),
-        "publisher": Key(Str("Who publishes the reports."), required=False, default="Nationalt Genom Center"),
-        "languages": Key(ListOf(Choice(["da", "en"]), "Report languages; the first is the default.",
+        "title": Key(LocalText(N_("The title of the report series."), markdown=False)),
+        "publisher": Key(Str(N_("Who publishes the reports.")), required=False, default="Nationalt Genom Center"),
+        "languages": Key(ListOf(Choice(["da", "en"]), N_("Report languages; the first is the default."),
                                 min_items=1, unique=True)),
         "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, "The three count units.")),
         "regions": Key(MapOf(REGION, SLUG, "a lower-case key such as hovedstaden", "The regions.")),
@@ -277,12 +290,12 @@ CONFIG = Record(
         }, dict, "Small-count suppression.")),
 
         "accessibility_statement": Key(Record(
-            {"url": Key(Str("The address of the site's accessibility statement (tilgængelighedserklæring).",
+            {"url": Key(Str(N_("The address of the site's accessibility statement (tilgængelighedserklæring)."),
                             pattern=r"https://\S+", pattern_help="an address starting with https://"))},
-            dict, "The accessibility statement that every page's footer links to."), required=False),
+            dict, N_("The accessibility statement that every page's footer links to.")), required=False),
     },
     dict,
-    "Project settings.",
+    N_("Project settings."),
 )
 
 SCHEMAS = {"group": GROUP, "consolidated": CONSOLIDATED, "reportgen": CONFIG}
@@ -290,8 +303,8 @@ SCHEMAS = {"group": GROUP, "consolidated": CONSOLIDATED, "reportgen": CONFIG}
 
 def schema_documents() -> dict[str, dict]:
     """JSON Schemas (draft 2020-12) for each kind of input file."""
-    titles = {"group": "reportgen group file", "consolidated": "reportgen consolidated report texts",
-              "reportgen": "reportgen project settings"}
+    titles = {"group": N_("reportgen group file"), "consolidated": N_("reportgen consolidated report texts"),
+              "reportgen": N_("reportgen project settings")}
     return {
         name: {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": titles[name],
                **record.json_schema()}

@@ -5,7 +5,8 @@ An editor can check more than the shape when the schema also lists what the
 project allows: the region keys of reportgen.yaml, and each group's
 indication codes. `reportgen schema` writes these documents. Their titles
 and descriptions, which editors show on hover, are in the project's first
-language: the declarations' English texts, translated here for Danish.
+language: the declarations' English texts, translated by the language's message catalogue
+(reportgen/locale).
 
 JSON Schema cannot say "one of the codes listed earlier in this file", so
 each group's codes are given under a condition that names the group (its
@@ -21,14 +22,13 @@ import re
 
 from . import model as m
 from .declarations import schema_documents
+from .messages import Catalogue, catalogue
 
 
 def project_schema_documents(project: m.Project) -> dict[str, dict]:
     """JSON Schemas (draft 2020-12) for each kind of input file of `project`, whose titles and
     descriptions (the editor's hover help) are in the project's first language."""
-    documents = schema_documents()
-    if project.config.default_language == "da":
-        documents = _translated(documents, DANISH)
+    documents = _translated(schema_documents(), catalogue(project.config.default_language))
     group = documents["group"]
     row = group["properties"]["statistics"]["properties"]["monthly"]["items"]
     row["properties"]["region"]["enum"] = list(project.config.regions)
@@ -67,125 +67,11 @@ def _literal(word: str) -> str:
     return word
 
 
-def _translated(node, words: dict[str, str]):
+def _translated(node, words: Catalogue):
     """`node` with every title and description replaced by its translation in `words`."""
     if isinstance(node, dict):
-        return {key: words.get(value, value) if key in ("title", "description") and isinstance(value, str)
+        return {key: words.gettext(value) if key in ("title", "description") and isinstance(value, str)
                 else _translated(value, words) for key, value in node.items()}
     if isinstance(node, list):
         return [_translated(item, words) for item in node]
     return node
-
-
-# The declarations' help texts (English, as in loader.py) in Danish, for clinicians' editors.
-# A test holds that every title and description of the written schemas is here.
-DANISH = {
-    # the files
-    "reportgen group file": "Gruppefil til reportgen: en patientgruppes statusrapport",
-    "reportgen consolidated report texts": "Teksterne til en samlet rapport (reportgen)",
-    "reportgen project settings": "Projektets indstillinger (reportgen.yaml)",
-    "A patient group's status report.": "En patientgruppes statusrapport.",
-    "The texts of a consolidated report.": "Teksterne til en samlet rapport.",
-    "Project settings.": "Projektets indstillinger.",
-    # texts
-    "text in the default language": "tekst på standardsproget (det første sprog i reportgen.yaml)",
-    "text per language (da, en)": "tekst pr. sprog (da: dansk, en: engelsk)",
-    "Markdown text in the default language":
-        "Markdown-tekst på standardsproget (det første sprog i reportgen.yaml)",
-    "Markdown text per language (da, en)": "Markdown-tekst pr. sprog (da: dansk, en: engelsk)",
-    # a group file
-    "Equals the file name without .yaml.": "Samme som filens navn uden .yaml.",
-    "rare or cancer.": "rare (sjældne og arvelige sygdomme) eller cancer (kræft).",
-    "The group's name in every language.": "Gruppens navn på hvert sprog.",
-    "The national specialist network writing the report.": "Det nationale specialistnetværk, der skriver rapporten.",
-    "The date WGS was first offered to the group.":
-        "Datoen, hvor gruppen første gang fik tilbudt helgenomsekventering (ÅÅÅÅ-MM-DD).",
-    "true while statistics and cases are examples, not real data.":
-        "true, så længe statistik og patientcases er eksempler og ikke rigtige data.",
-    "The date of this edition of the report.": "Datoen for denne udgave af rapporten (ÅÅÅÅ-MM-DD).",
-    "draft or approved; drafts are never published.":
-        "draft (udkast) eller approved (godkendt); udkast offentliggøres aldrig.",
-    "What changed since the last edition (Markdown).": "Hvad der er ændret siden sidste udgave (Markdown).",
-    "The edition of the report: its date, status and what changed.":
-        "Rapportens udgave: dato, status og hvad der er ændret.",
-    "Summary (Markdown).": "Resumé (Markdown).",
-    "A short code, e.g. HJ1.": "En kort kode af store bogstaver og cifre, fx HJ1.",
-    "The indication's title.": "Indikationens titel.",
-    "Who may be referred (Markdown).": "Hvem der kan henvises: henvisningskriterierne (Markdown).",
-    "Expected patients per year.": "Forventet antal patienter pr. år (et helt tal).",
-    "An indication: who may be referred for WGS.": "En indikation: hvem der kan henvises til helgenomsekventering.",
-    "The indications.": "Indikationerne; mindst én.",
-    "Data cut-off: the last day the statistics cover.": "Opgørelsesdato: den sidste dag, statistikken dækker.",
-    "Where the figures come from.": "Hvor tallene kommer fra.",
-    "The month, YYYY-MM.": "Måneden, skrevet ÅÅÅÅ-MM.",
-    "The region key from reportgen.yaml, e.g. hovedstaden.": "Regionens nøgle fra reportgen.yaml, fx hovedstaden.",
-    "The code of one of the group's indications.": "Koden for en af gruppens indikationer.",
-    "Unique patients (probands) referred for WGS this month.":
-        "Unikke patienter (probander) henvist til helgenomsekventering i måneden.",
-    "Number of germline samples sequenced (WGS analyses).": "Antal sekventerede germline-prøver (WGS-analyser).",
-    "Number of somatic samples sequenced (WGS analyses).":
-        "Antal sekventerede somatiske prøver (tumorprøver; WGS-analyser).",
-    "Number of rna samples sequenced (WGS analyses).": "Antal sekventerede RNA-prøver (WGS-analyser).",
-    "WGS analyses by sample type: germline, somatic, rna.":
-        "WGS-analyser fordelt på prøvetype: germline, somatic, rna.",
-    "Patients with a clinically relevant finding.": "Patienter med et klinisk relevant fund.",
-    "Counts for one month, region and indication.": "Antal for én måned, én region og én indikation.",
-    "One row per month, region and indication.": "Én række pr. måned, region og indikation.",
-    "Operating statistics.": "Driftsstatistik; udfyldes af Nationalt Genom Center.",
-    "The case's title.": "Patientcasens titel.",
-    "The code of the indication this case falls under.": "Koden for den indikation, casen hører under.",
-    "What the result changed.":
-        "Hvad svaret ændrede: diagnosis (diagnose), treatment (behandling), family (familien), "
-        "prevention (forebyggelse), prognosis (prognose).",
-    "The anonymised case (Markdown): no names, CPR numbers or dates of birth.":
-        "Den anonymiserede case (Markdown): ingen navne, CPR-numre eller fødselsdatoer.",
-    "An anonymised patient case.": "En anonymiseret patientcase.",
-    "Anonymised patient cases.": "Anonymiserede patientcases.",
-    "Perspectives (Markdown).": "Perspektiver (Markdown).",
-    "The exact text that looks like an identifier but is not one.":
-        "Den præcise tekst, der ligner et CPR-nummer, men ikke er et.",
-    "Why this text is not a person's identifier.": "Hvorfor teksten ikke er en persons CPR-nummer.",
-    "Text shaped like a CPR number that is known not to be one.":
-        "En tekst formet som et CPR-nummer, som vides ikke at være et.",
-    "Texts that look like CPR numbers but are not.": "Tekster, der ligner CPR-numre, men ikke er det.",
-    # a consolidated report
-    "rare or cancer; equals the file name.":
-        "rare (sjældne og arvelige sygdomme) eller cancer (kræft); samme som filens navn.",
-    "The report's title.": "Rapportens titel.",
-    "Summary (Markdown); figures are computed, never typed.":
-        "Resumé (Markdown); tallene beregnes, de skrives aldrig ind.",
-    "The section's heading.": "Afsnittets overskrift.",
-    "The section's text (Markdown).": "Afsnittets tekst (Markdown).",
-    "A section of text.": "Et tekstafsnit.",
-    "Sections of text.": "Tekstafsnit.",
-    # reportgen.yaml
-    "The title of the report series.": "Titlen på rapportserien.",
-    "Who publishes the reports.": "Hvem der udgiver rapporterne.",
-    "Report languages; the first is the default.": "Rapporternes sprog; det første er standardsproget.",
-    "The unit's name.": "Enhedens navn.",
-    "The unit's standard definition, used as footnote in every report.":
-        "Enhedens standarddefinition; bruges som fodnote i alle rapporter.",
-    "Genome equivalents per germline analysis.": "Genomækvivalenter pr. germline-analyse.",
-    "Genome equivalents per somatic analysis.": "Genomækvivalenter pr. somatisk analyse.",
-    "Genome equivalents per rna analysis.": "Genomækvivalenter pr. RNA-analyse.",
-    "Weights per sample type.": "Vægte pr. prøvetype.",
-    "A count unit.": "En tælleenhed.",
-    "The three count units.": "De tre tælleenheder: patienter, WGS-analyser og genomækvivalenter.",
-    "The region's name.": "Regionens navn.",
-    "Inhabitants, for rates per 100,000.": "Indbyggertal, til rater pr. 100.000 indbyggere.",
-    "A region.": "En region.",
-    "The regions.": "Regionerne.",
-    "Source of the population figures.": "Kilden til befolkningstallene.",
-    "National target.": "Det nationale mål i genomækvivalenter.",
-    "The national target.": "Det nationale mål.",
-    "Person counts below this are shown as '<N'.": "Antal personer under denne grænse vises som '<N'.",
-    "No reader may narrow a hidden count to fewer values than this.":
-        "Ingen læser må kunne indsnævre et skjult antal til færre mulige værdier end dette.",
-    "A headline total that must give to protect a hidden count is published rounded to a multiple of this.":
-        "En hovedtotal, der må give efter for at beskytte et skjult antal, vises afrundet til et multiplum af dette.",
-    "Small-count suppression.": "Skjulning af små antal.",
-    "The address of the site's accessibility statement (tilgængelighedserklæring).":
-        "Adressen på hjemmesidens tilgængelighedserklæring (begynder med https://).",
-    "The accessibility statement that every page's footer links to.":
-        "Tilgængelighedserklæringen, som bunden af hver side linker til.",
-}

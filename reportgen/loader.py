@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 from pathlib import Path
 
+from .messages import _
 from . import model as m
 from .declarations import ARCHIVE, CONFIG, CONSOLIDATED, GROUP, SCHEMAS, schema_documents
 from .discovery import (
@@ -45,9 +46,9 @@ def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Pro
     """
     root = Path(root)
     if not root.is_dir():
-        raise UsageError(f"'{root}' is not a folder")
+        raise UsageError(_("'{root}' is not a folder").format(root=root))
     if not (root / CONFIG_FILE).exists():  # anything else there (a folder, a pipe) is read and refused
-        raise UsageError(f"no {CONFIG_FILE} in '{relative_path(root, None)}'; is this a reportgen project folder?")
+        raise UsageError(_("no {CONFIG_FILE} in '{relative_path}'; is this a reportgen project folder?").format(CONFIG_FILE=CONFIG_FILE, relative_path=relative_path(root, None)))
     problems: list[Problem] = []
     config = _load_config(root, problems)
     languages = config.languages if config else ("da", "en")
@@ -73,7 +74,7 @@ def _read(root: Path, path: Path, problems: list[Problem], languages,
         return None
     ctx = Context(source, problems, tuple(languages))
     if not isinstance(source.root, Mapping):
-        ctx.error(source.root, f"the file should be a set of `key: value` fields, starting with '{first_key}:'")
+        ctx.error(source.root, _("the file should be a set of `key: value` fields, starting with '{first_key}:'").format(first_key=first_key))
         return None
     return source, ctx
 
@@ -96,7 +97,8 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
     weights = raw["units"]["genome_equivalents"].get("weights")
     if weights is None:
         ctx.error(source.root.items["units"][1].items["genome_equivalents"][1],
-                  "'units.genome_equivalents.weights' is missing (genome equivalents per germline, somatic and rna analysis)")
+                  _("'units.genome_equivalents.weights' is missing (genome equivalents per germline, somatic "
+                    "and rna analysis)"))
         return None
     units = {key: m.Unit(key, u["label"], u["definition"]) for key, u in raw["units"].items()}
     regions = {key: m.Region(key, r["name"], r["population"]) for key, r in raw["regions"].items()}
@@ -166,7 +168,7 @@ def _load_all_consolidated(root: Path, groups: list[m.Group], languages,
         if not path.exists():
             if any(g.category == category for g in groups):
                 problems.append(Problem(relative_path(path, root), 1, 1,
-                                        f"this file is missing; the consolidated {category} report needs its texts"))
+                                        _("this file is missing; the consolidated {category} report needs its texts").format(category=category)))
             continue
         report = _load_consolidated(root, path, category, languages, problems)
         if report is not None:
@@ -184,7 +186,7 @@ def _load_consolidated(root: Path, path: Path, category: str, languages, problem
     def check(report: m.Consolidated) -> None:
         if report.category != category:
             ctx.error(source.root.items["category"][1],
-                      f"'category' is {report.category}, but the file is {category}.yaml; they must agree")
+                      _("'category' is {category}, but the file is {category2}.yaml; they must agree").format(category=report.category, category2=category))
 
     return _converted(CONSOLIDATED, source, ctx, lambda _: (), check)
 

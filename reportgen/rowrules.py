@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .messages import _
 from . import model as m
 from .schema import did_you_mean, quoted
 
@@ -52,9 +53,9 @@ def month_problem(month: m.Month, scope: RowScope) -> str | None:
         return None
     hint = ""
     if month > last:
-        hint = f"; for newer figures, first update 'statistics.as_of' in groups/{scope.group}.yaml"
-    return (f"'month' is {month}, outside the period of {scope.group}: from {first} (in operation since "
-            f"{scope.in_operation_since}) to {last} (statistics as of {scope.as_of}){hint}")
+        hint = _("; for newer figures, first update 'statistics.as_of' in groups/{group}.yaml").format(group=scope.group)
+    return (_("'month' is {month}, outside the period of {group}: from {first} (in operation since "
+      "{in_operation_since}) to {last} (statistics as of {as_of}){hint}").format(month=month, group=scope.group, first=first, in_operation_since=scope.in_operation_since, last=last, as_of=scope.as_of, hint=hint))
 
 
 def region_problem(region: str, regions: Sequence[str] | None) -> str | None:
@@ -62,8 +63,7 @@ def region_problem(region: str, regions: Sequence[str] | None) -> str | None:
     if regions is None or region in regions:
         return None
     regions = list(regions)
-    return (f"'region' is {quoted(region, 'empty')}, which is not a region in reportgen.yaml "
-            f"({', '.join(regions)}){did_you_mean(region, regions)}")
+    return (_("'region' is {value}, which is not a region in reportgen.yaml ({items}){did_you_mean}").format(value=quoted(region, 'empty'), items=', '.join(regions), did_you_mean=did_you_mean(region, regions)))
 
 
 def indication_problem(code: str, scope: RowScope) -> str | None:
@@ -71,19 +71,19 @@ def indication_problem(code: str, scope: RowScope) -> str | None:
     if code in scope.codes:
         return None
     codes = list(dict.fromkeys(scope.codes))
-    return (f"'indication' is {quoted(code, 'empty')}, which is not one of the indications of {scope.group} "
-            f"({', '.join(codes)}){did_you_mean(code, codes)}")
+    return (_("'indication' is {value}, which is not one of the indications of {group} "
+      "({items}){did_you_mean}").format(value=quoted(code, 'empty'), group=scope.group, items=', '.join(codes), did_you_mean=did_you_mean(code, codes)))
 
 
 def count_problems(patients: int, analyses: m.Analyses, diagnosed: int) -> list[Finding]:
     """The counts of a row agree: diagnosed patients are among the patients, each patient has an analysis."""
     found: list[Finding] = []
     if diagnosed > patients:
-        found.append(("diagnosed", f"'diagnosed' is {diagnosed}, more than 'patients' ({patients}); "
-                                   "diagnosed patients are counted among the patients"))
+        found.append(("diagnosed", _("'diagnosed' is {diagnosed}, more than 'patients' ({patients}); diagnosed patients are "
+          "counted among the patients").format(diagnosed=diagnosed, patients=patients)))
     if patients > analyses.total:
-        found.append(("patients", f"'patients' is {patients}, more than the WGS analyses (germline + somatic "
-                                  f"+ rna = {analyses.total}); every patient has at least one analysis"))
+        found.append(("patients", _("'patients' is {patients}, more than the WGS analyses (germline + somatic + rna = "
+          "{total}); every patient has at least one analysis").format(patients=patients, total=analyses.total)))
     return found
 
 
@@ -110,5 +110,5 @@ class FirstRows:
         if first is None:
             self._lines[key] = line
             return None
-        return (f"a second row for {group}, {row.month}, {row.region}, {row.indication} "
-                f"(the first is on line {first}); merge them into one row")
+        return (_("a second row for {group}, {month}, {region}, {indication} (the first is on line "
+          "{first}); merge them into one row").format(group=group, month=row.month, region=row.region, indication=row.indication, first=first))

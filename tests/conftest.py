@@ -10,6 +10,15 @@ import webcheck
 from pdfbuild import ROOT, build_pdfs
 
 
+@pytest.fixture(autouse=True)
+def _no_language_from_the_environment(monkeypatch):
+    """The messages' language is the project's first unless a test says otherwise: the machine's
+    LANG and friends (which choose it before the project does) are set aside."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium (Playwright) for the whole test session.
