@@ -29,7 +29,7 @@ from .schema import (
     Str,
 )
 from .yamlsource import Mapping, Scalar, Sequence
-from .messages import N_
+from .messages import N_, languages
 
 # One text per sample type, written out for the catalogues.
 _SAMPLES_SEQUENCED = {
@@ -273,7 +273,7 @@ CONFIG = Record(
     {
         "title": Key(LocalText(N_("The title of the report series."), markdown=False)),
         "publisher": Key(Str(N_("Who publishes the reports.")), required=False, default="Nationalt Genom Center"),
-        "languages": Key(ListOf(Choice(["da", "en"]), N_("Report languages; the first is the default."),
+        "languages": Key(ListOf(Choice(list(languages())), N_("Report languages; the first is the default."),
                                 min_items=1, unique=True)),
         "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, "The three count units.")),
         "regions": Key(MapOf(REGION, SLUG, "a lower-case key such as hovedstaden", "The regions.")),

@@ -40,10 +40,11 @@ def catalogue_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
     return locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@functools.cache
 def languages(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
     """The languages reportgen can speak: English and every language with a catalogue."""
-    found = sorted(p.parent.parent.name for p in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    return (SOURCE_LANGUAGE, *(lang for lang in found if lang != SOURCE_LANGUAGE))
+    found = {p.parent.parent.name for p in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return tuple(sorted({SOURCE_LANGUAGE, *found}))
 
 
 class Catalogue:
@@ -103,7 +104,7 @@ def read_po(text: str) -> tuple[dict[tuple[str | None, str], str | list[str]], d
 
     def finish() -> None:
         nonlocal entry, part
-        if "msgid" in entry and not entry.get("fuzzy"):
+        if "msgid" in entry and (not entry.get("fuzzy") or entry["msgid"] == ""):  # a new file's header is fuzzy
             key = (entry.get("msgctxt"), entry["msgid"])
             if "plural" in entry:
                 forms = entry.get("forms", {})

@@ -11,12 +11,20 @@ from pdfbuild import ROOT, build_pdfs
 
 
 @pytest.fixture(autouse=True)
-def _no_language_from_the_environment(monkeypatch):
-    """The messages' language is the project's first unless a test says otherwise: the machine's
-    LANG and friends (which choose it before the project does) are set aside."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+def _messages_in_english(monkeypatch):
+    """The commands' messages are English in the tests, as the environment variable LANGUAGE chooses
+    (whatever the machine's LANG says), so that a test reads the texts written in the code; a test
+    of the other languages uses `messages_from_project` or `--messages`."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANGUAGE", "en")
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def messages_from_project(monkeypatch):
+    """No language in the environment: the messages are in the project's first language."""
+    monkeypatch.delenv("LANGUAGE")
 
 
 @pytest.fixture(scope="session")

@@ -290,6 +290,7 @@ def test_every_case_is_told_in_danish():
     assert set(BAD_GROUP_FILES_DA) == {case.id for case in BAD_GROUP_FILES}
 
 
+@pytest.mark.usefixtures("messages_from_project")
 @pytest.mark.parametrize("old, new, expected", BAD_GROUP_FILES)
 def test_check_tells_a_bad_group_file_in_danish_and_in_english(tmp_path, request, old, new, expected):
     write_project(tmp_path, {"hjerte": HEART.replace(old, new, 1), "kraeft": CANCER})
@@ -431,6 +432,7 @@ def test_config_text_needs_every_language(tmp_path):
 # --- the command line ---------------------------------------------------------
 
 
+@pytest.mark.usefixtures("messages_from_project")
 def test_check_exit_codes_and_output(tmp_path, capsys):
     write_project(tmp_path)
     assert main(["check", str(tmp_path)]) == 0
