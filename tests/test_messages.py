@@ -201,3 +201,60 @@ def test_a_new_language_is_a_new_catalogue_not_code(tmp_path):
 def test_every_heading_has_a_text_in_the_catalogue():
     # The templates name headings by key (t.summary); each key's English text is a catalogue entry.
     assert set(STRINGS.values()) <= set(_extracted())
+
+
+# --- the other commands in Danish, by default on a Danish-first project --------------------------------
+
+
+@pytest.mark.usefixtures("messages_from_project")
+def test_import_stats_speaks_danish(tmp_path, capsys, monkeypatch):
+    write_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    export = ("month,region,group,indication,patients,germline,somatic,rna,diagnosed\n"
+              "2024-01,hovedstaden,hjerte,HJ1,14,22,0,0,4\n"
+              "2024-05,hovedstaden,hjerte,HJ2,10,12,0,0,3\n")
+    (tmp_path / "export.csv").write_text(export, encoding="utf-8")
+    assert main(["import-stats", "export.csv", "--dry-run"]) == 0
+    assert capsys.readouterr().out == (
+        "groups/hjerte.yaml: rækker 0 tilføjet, 1 fjernet, 1 ændret, 1 uændret; "
+        "patienter 26 → 24, WGS-analyser 39 → 34, med fund 7 → 7\n"
+        "prøvekørsel: 1 gruppefil ville blive ændret; intet blev skrevet\n")
+    (tmp_path / "export.csv").write_text(export.replace("14,22", "tolv,22"), encoding="utf-8")
+    assert main(["import-stats", "export.csv"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "export.csv:2:5: 'patients' er 'tolv'; forventede et helt tal (0 eller mere)",
+        "1 problem i 1 fil; intet blev skrevet"]
+    assert main(["import-stats", "export.csv", "--messages", "en"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "export.csv:2:5: 'patients' is 'tolv'; expected a whole number (0 or more)",
+        "1 problem in 1 file; nothing was written"]
+
+
+@pytest.mark.usefixtures("messages_from_project")
+def test_new_edition_speaks_danish(tmp_path, capsys, monkeypatch):
+    write_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new-edition", "hjerte", "--date", "2024-01-31", "."]) == 2
+    assert capsys.readouterr().err == (
+        "reportgen: fejl: --date 2024-01-31 er ikke efter den nuværende udgaves dato "
+        "(2024-06-28, i groups/hjerte.yaml); en ny udgave skal have en senere dato\n")
+    assert main(["new-edition", "hjerte", "--date", "2025-01-31", "."]) == 0
+    assert capsys.readouterr().out == (
+        "arkiverede udgaven fra 2024-06-28 i groups/editions/hjerte/2024-06-28.yaml\n"
+        "åbnede udgaven fra 2025-01-31 i groups/hjerte.yaml som udkast: beskriv under 'edition.changes', "
+        "hvad der er ændret, og sæt 'status: approved', når udgaven er godkendt\n")
+    assert "UDKAST: Beskriv her, hvad der er ændret siden udgaven af 2024-06-28" in \
+        (tmp_path / "groups" / "hjerte.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("messages_from_project")
+def test_build_speaks_danish(tmp_path, capsys):
+    write_project(tmp_path, {"hjerte": HEART.replace("region: sjaelland", "region: fyn")})
+    assert main(["build", str(tmp_path), "--format", "html", "--jobs", "1"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "groups/hjerte.yaml:30:32: 'region' er 'fyn', som ikke er en region i reportgen.yaml "
+        "(hovedstaden, sjaelland)",
+        "1 problem i 1 fil; intet blev bygget"]
+    write_project(tmp_path)
+    assert main(["build", str(tmp_path), "--format", "html", "--lang", "sv"]) == 2
+    assert capsys.readouterr().err == "reportgen: fejl: --lang sv: sprogene i reportgen.yaml er da, en\n"
