@@ -54,13 +54,15 @@ PLACEHOLDER = N_("DRAFT: Describe here what changed since the edition of {previo
                  "changed indications and patient cases, new perspectives.")
 
 _RUN_AGAIN = "`reportgen new-edition`"
-_ARCHIVE_HEADER = (
-    "# Arkiveret udgave af {group_file}, skrevet af `reportgen new-edition`.\n"
-    "# Alt i filen er beregnet fra gruppefilen, da udgaven blev arkiveret; ret det ikke i hånden.\n"
+# The archive's first lines, in the project's default language.
+_ARCHIVE_HEADER = N_(
+    "# The archived edition of {group_file}, written by `reportgen new-edition`.\n"
+    "# Everything in the file is computed from the group file as it was when the edition was archived; "
+    "do not edit it by hand.\n"
 )
-_EXAMPLE_HEADER = (
-    "# EKSEMPELDATA: Driftsstatistikken og patientcases i denne fil er opdigtede, men\n"
-    "# realistiske eksempler. De erstattes af rigtige data fra NGC og specialistnetværket.\n"
+_EXAMPLE_HEADER = N_(
+    "# EXAMPLE DATA: the operating statistics and patient cases in this file are invented but\n"
+    "# realistic examples. They are replaced by real data from NGC and the specialist network.\n"
 )
 
 
@@ -139,8 +141,9 @@ def archive_yaml(archive: m.ArchivedEdition, config: m.Config) -> str:
     }
     body = yaml.dump(document, Dumper=_ArchiveDumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=10**6)
-    header = _ARCHIVE_HEADER.format(group_file=f"{GROUPS_DIR}/{archive.group}.yaml")
-    return header + (_EXAMPLE_HEADER if archive.example_data else "") + body
+    words = catalogue(config.default_language)
+    header = words.gettext(_ARCHIVE_HEADER).format(group_file=f"{GROUPS_DIR}/{archive.group}.yaml")
+    return header + (words.gettext(_EXAMPLE_HEADER) if archive.example_data else "") + body
 
 
 # --- opening the new edition in the group file -------------------------------------------
