@@ -99,14 +99,22 @@ def describe_os_error(exc: OSError) -> str:
     return _(plain) if plain else exc.strerror or str(exc)
 
 
+# What could not be done (file_error's `action`), as whole sentences for the catalogues.
+_CANNOT = {
+    "use": N_("cannot use{where}: {reason}"),
+    "write": N_("cannot write{where}: {reason}"),
+    "read": N_("cannot read{where}: {reason}"),
+}
+
+
 def file_error(exc: OSError, action: str = "use", path: Path | str | None = None) -> FileError:
     """A FileError saying what could not be done to which file, e.g. 'cannot write build/x: the disk is full'."""
     temporary = ".reportgen-" in str(exc.filename or "")  # the writer's own temporary: name the file it stands for
     name = (path or exc.filename) if temporary or not exc.filename else exc.filename
     where = f" {name}" if name else ""
     if exc.filename2:
-        where += f" (to {exc.filename2})"
-    return FileError(f"cannot {action}{where}: {describe_os_error(exc)}")
+        where += _(" (to {other})").format(other=exc.filename2)
+    return FileError(_(_CANNOT[action]).format(where=where, reason=describe_os_error(exc)))
 
 
 def as_reportgen_error(exc: BaseException) -> ReportgenError | None:

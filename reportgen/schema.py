@@ -284,7 +284,7 @@ class Choice(Field):
 
     @property
     def expects(self) -> str:
-        return _("one of: ") + ", ".join(self.choices)
+        return _("one of: {choices}").format(choices=", ".join(self.choices))
 
     def convert(self, node, ctx, name):
         scalar = self.scalar(node, ctx, name)
