@@ -164,7 +164,8 @@ def _add_project_dir(command: argparse.ArgumentParser) -> None:
 def _message_language(value: str) -> str:
     known = messages.languages()
     if value not in known:
-        raise argparse.ArgumentTypeError(f"expected one of {', '.join(known)}, not '{value}'")
+        raise argparse.ArgumentTypeError(_("expected one of {languages}, not '{value}'").format(
+            languages=", ".join(known), value=value))
     return value
 
 

@@ -77,8 +77,8 @@ def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRo
     if problems:
         raise InputError(problems)
     if not records:
-        raise InputError([Problem(display, 1, 1, _("the file is empty; expected a header row naming the columns ")
-                                                 + ", ".join(COLUMNS))])
+        raise InputError([Problem(display, 1, 1, _("the file is empty; expected a header row naming the columns {columns}").format(
+            columns=", ".join(COLUMNS)))])
     header_line, header = records[0]
     while header and not header[-1]:
         header = header[:-1]  # a spreadsheet's empty cells after the last column
