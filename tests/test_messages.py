@@ -258,3 +258,29 @@ def test_build_speaks_danish(tmp_path, capsys):
     write_project(tmp_path)
     assert main(["build", str(tmp_path), "--format", "html", "--lang", "sv"]) == 2
     assert capsys.readouterr().err == "reportgen: fejl: --lang sv: sprogene i reportgen.yaml er da, en\n"
+
+
+def test_check_on_the_shipped_project_speaks_danish_and_english_on_request(tmp_path):
+    shutil.copy2(REPO / "reportgen.yaml", tmp_path / "reportgen.yaml")
+    shutil.copytree(REPO / "groups", tmp_path / "groups")
+    group = tmp_path / "groups" / "arvelige-hjertesygdomme.yaml"
+    group.write_text(group.read_text(encoding="utf-8").replace(
+        "expected_patients_per_year: 140", "expected_patients_per_year: ca. 140", 1), encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
+
+    def check(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "reportgen", "check", *options], cwd=tmp_path,
+                              capture_output=True, text=True, env=environ)
+
+    danish = check()
+    assert danish.returncode == 1
+    assert danish.stderr.splitlines() == [
+        "groups/arvelige-hjertesygdomme.yaml:44:33: 'indications[1].expected_patients_per_year' er 'ca. 140'; "
+        "forventede et helt tal (0 eller mere)",
+        "1 problem i 1 fil; intet blev bygget"]
+    english = check("--messages", "en")
+    assert english.returncode == 1
+    assert english.stderr.splitlines() == [
+        "groups/arvelige-hjertesygdomme.yaml:44:33: 'indications[1].expected_patients_per_year' is 'ca. 140'; "
+        "expected a whole number (0 or more)",
+        "1 problem in 1 file; nothing was built"]
