@@ -113,7 +113,7 @@ def read_po(text: str) -> tuple[dict[tuple[str | None, str], str | list[str]], d
                 value = entry.get("msgstr", "")
             if key == (None, ""):
                 for line in str(value).splitlines():
-                    name, _, field = line.partition(":")
+                    name, __, field = line.partition(":")
                     headers[name.strip()] = field.strip()
             elif value and value != [""] * len(value):
                 entries[key] = value
