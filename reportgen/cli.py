@@ -85,7 +85,8 @@ def cmd_import_stats(args) -> int:
     from .importstats import import_stats
 
     if not args.file.is_file():
-        raise UsageError(_("'{file}' is not a file; give the path of the statistics export (a .csv file)").format(file=args.file))
+        raise UsageError(_("'{file}' is not a file; give the path of the statistics export (a .csv file)").format(
+            file=args.file))
     result = import_stats(args.file, args.dir, dry_run=args.dry_run)
     for line in result.summary():
         print(line)
@@ -100,7 +101,8 @@ def _date(value: str):
     except ValueError:
         raise argparse.ArgumentTypeError(_("{value} is not a date in the calendar").format(value=value)) from None
     if date is None:
-        raise argparse.ArgumentTypeError(_("expected a date written YYYY-MM-DD, e.g. 2025-04-30, not '{value}'").format(value=value))
+        raise argparse.ArgumentTypeError(_("expected a date written YYYY-MM-DD, e.g. 2025-04-30, not '{value}'").format(
+            value=value))
     return date
 
 
@@ -148,7 +150,8 @@ def cmd_serve(args) -> int:
     from .serve import serve
 
     if not 0 <= args.port <= 65535:
-        raise UsageError(_("--port takes a number from 0 to 65535 (0: any free port), not {port}").format(port=args.port))
+        raise UsageError(_("--port takes a number from 0 to 65535 (0: any free port), not {port}").format(
+            port=args.port))
     serve(args.dir, port=args.port, jobs=os.cpu_count() or 1)
     return EXIT_OK
 

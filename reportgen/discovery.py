@@ -49,7 +49,8 @@ def group_files(root: Path, problems: list[Problem]) -> list[Path]:
             files.append(path)
         elif path.suffix in (".yml", ".YAML", ".Yaml", ".txt") or path.name.endswith(".yaml.txt"):
             problems.append(Problem(relative_path(path, root), 1, 1,
-                                    _("group files must end in .yaml; rename it to {split}.yaml").format(split=path.name.split('.')[0])))
+                                    _("group files must end in .yaml; rename it to {split}.yaml").format(
+                                        split=path.name.split('.')[0])))
     return files
 
 
@@ -58,7 +59,8 @@ def _listing(root: Path, folder: Path, problems: list[Problem]) -> list[Path]:
     try:
         return sorted(folder.iterdir())
     except OSError as exc:
-        problems.append(Problem(relative_path(folder, root), 1, 1, _("cannot read the folder: {reason}").format(reason=describe_os_error(exc))))
+        problems.append(Problem(relative_path(folder, root), 1, 1, _("cannot read the folder: {reason}").format(
+            reason=describe_os_error(exc))))
         return []
 
 
@@ -106,7 +108,8 @@ def _is_group_folder(root: Path, group_folder: Path, group_ids: set[str], proble
         return False
     if group_folder.name not in group_ids:
         ids = sorted(group_ids)
-        problems.append(Problem(where, 1, 1, _("'{name}' is not a group of this project (there is no {GROUPS_DIR}/{name}.yaml)").format(name=group_folder.name, GROUPS_DIR=GROUPS_DIR)
+        problems.append(Problem(where, 1, 1, _("'{name}' is not a group of this project (there is no {GROUPS_DIR}/{name}.yaml)").format(
+            name=group_folder.name, GROUPS_DIR=GROUPS_DIR)
                                              + (did_you_mean(group_folder.name, ids)
                                                 or _("; the folders here are named after the group files"))))
         return False

@@ -204,9 +204,11 @@ class NewEditionResult:
 
     def summary(self) -> list[str]:
         """The lines `reportgen new-edition` prints."""
-        return [_("archived the edition of {archived} in {archive_file}").format(archived=self.archived, archive_file=self.archive_file),
+        return [_("archived the edition of {archived} in {archive_file}").format(
+            archived=self.archived, archive_file=self.archive_file),
                 _("opened the edition of {opened} in {group_file} as a draft: describe what changed under "
-                  "'edition.changes', and set 'status: approved' when the edition is approved").format(opened=self.opened, group_file=self.group_file)]
+                  "'edition.changes', and set 'status: approved' when the edition is approved").format(
+                      opened=self.opened, group_file=self.group_file)]
 
 
 def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
@@ -222,7 +224,8 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
     ids = [g.id for g in project.groups]
     if group_id not in ids:
         raise UsageError(_("'{group_id}' is not a group of this project (the group files are named "
-          "{GROUPS_DIR}/<group>.yaml){did_you_mean}").format(group_id=group_id, GROUPS_DIR=GROUPS_DIR, did_you_mean=did_you_mean(group_id, sorted(ids))))
+          "{GROUPS_DIR}/<group>.yaml){did_you_mean}").format(
+              group_id=group_id, GROUPS_DIR=GROUPS_DIR, did_you_mean=did_you_mean(group_id, sorted(ids))))
     group = project.group(group_id)
     display = relative_path(group.path, project.root)
     source = sources[group.path]
@@ -235,10 +238,12 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
         status = edition_node.items["status"][1]
         raise InputError([Problem(display, status.line, status.column,
                                   _("the current edition ({date}) is a draft; only an approved edition is archived. Approve "
-                                    "it first (status: approved), or go on editing this draft").format(date=current.date))])
+                                    "it first (status: approved), or go on editing this draft").format(
+                                        date=current.date))])
     target = archive_path(root, group.id, current.date)
     target_display = relative_path(target, project.root)
-    already = InputError([Problem(target_display, 1, 1, _("the edition of {date} is archived already; an archive is never overwritten").format(date=current.date))])
+    already = InputError([Problem(target_display, 1, 1, _("the edition of {date} is archived already; an archive is never overwritten").format(
+        date=current.date))])
     if target.exists():
         raise already
     old_text = read_as_parsed(group.path, source.lines)
@@ -272,7 +277,8 @@ def _check_result(project: m.Project, group: m.Group, archive: m.ArchivedEdition
         try:
             loaded = load_project(copy).group(group.id)
         except InputError as exc:  # a safety net: nothing above should make an invalid file
-            raise InputError([Problem(p.path, p.line, p.column, _("after opening the new edition: {message}").format(message=p.message))
+            raise InputError([Problem(p.path, p.line, p.column, _("after opening the new edition: {message}").format(
+                message=p.message))
                               for p in exc.problems]) from None
     unchanged = replace(loaded, edition=group.edition, earlier_editions=group.earlier_editions)
     if loaded.previous_edition != archive or unchanged != group:

@@ -144,8 +144,10 @@ def _template_error(exc: BaseException) -> ReportgenError:
     if not line:
         name, line = _template_place(exc) or (name, None)
     if name and line:
-        return InputError([Problem(relative_path(Path(name), None), line, 1, _("template error: {message}").format(message=message))])
-    return BuildError(_("a template failed{value}: {message}").format(value=f' ({name})' if name else '', message=message))
+        return InputError([Problem(relative_path(Path(name), None), line, 1, _("template error: {message}").format(
+            message=message))])
+    return BuildError(_("a template failed{value}: {message}").format(
+        value=f' ({name})' if name else '', message=message))
 
 
 def relative_path(path: Path, root: Path | None) -> str:

@@ -221,7 +221,8 @@ def check_merged(project: m.Project, changes: Sequence[GroupChange]) -> None:
         try:
             load_project(copy)
         except InputError as exc:  # a safety net: the export's rows passed the loader's row rules already
-            raise InputError([Problem(p.path, p.line, p.column, _("after the import: {message}").format(message=p.message))
+            raise InputError([Problem(p.path, p.line, p.column, _("after the import: {message}").format(
+                message=p.message))
                               for p in exc.problems]) from None
 
 

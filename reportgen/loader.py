@@ -48,7 +48,8 @@ def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Pro
     if not root.is_dir():
         raise UsageError(_("'{root}' is not a folder").format(root=root))
     if not (root / CONFIG_FILE).exists():  # anything else there (a folder, a pipe) is read and refused
-        raise UsageError(_("no {CONFIG_FILE} in '{relative_path}'; is this a reportgen project folder?").format(CONFIG_FILE=CONFIG_FILE, relative_path=relative_path(root, None)))
+        raise UsageError(_("no {CONFIG_FILE} in '{relative_path}'; is this a reportgen project folder?").format(
+            CONFIG_FILE=CONFIG_FILE, relative_path=relative_path(root, None)))
     problems: list[Problem] = []
     config = _load_config(root, problems)
     languages = config.languages if config else ("da", "en")
@@ -74,7 +75,8 @@ def _read(root: Path, path: Path, problems: list[Problem], languages,
         return None
     ctx = Context(source, problems, tuple(languages))
     if not isinstance(source.root, Mapping):
-        ctx.error(source.root, _("the file should be a set of `key: value` fields, starting with '{first_key}:'").format(first_key=first_key))
+        ctx.error(source.root, _("the file should be a set of `key: value` fields, starting with '{first_key}:'").format(
+            first_key=first_key))
         return None
     return source, ctx
 
@@ -168,7 +170,8 @@ def _load_all_consolidated(root: Path, groups: list[m.Group], languages,
         if not path.exists():
             if any(g.category == category for g in groups):
                 problems.append(Problem(relative_path(path, root), 1, 1,
-                                        _("this file is missing; the consolidated {category} report needs its texts").format(category=category)))
+                                        _("this file is missing; the consolidated {category} report needs its texts").format(
+                                            category=category)))
             continue
         report = _load_consolidated(root, path, category, languages, problems)
         if report is not None:
@@ -186,7 +189,8 @@ def _load_consolidated(root: Path, path: Path, category: str, languages, problem
     def check(report: m.Consolidated) -> None:
         if report.category != category:
             ctx.error(source.root.items["category"][1],
-                      _("'category' is {category}, but the file is {category2}.yaml; they must agree").format(category=report.category, category2=category))
+                      _("'category' is {category}, but the file is {category2}.yaml; they must agree").format(
+                          category=report.category, category2=category))
 
     return _converted(CONSOLIDATED, source, ctx, lambda _: (), check)
 

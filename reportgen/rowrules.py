@@ -53,9 +53,11 @@ def month_problem(month: m.Month, scope: RowScope) -> str | None:
         return None
     hint = ""
     if month > last:
-        hint = _("; for newer figures, first update 'statistics.as_of' in groups/{group}.yaml").format(group=scope.group)
+        hint = _("; for newer figures, first update 'statistics.as_of' in groups/{group}.yaml").format(
+            group=scope.group)
     return (_("'month' is {month}, outside the period of {group}: from {first} (in operation since "
-      "{in_operation_since}) to {last} (statistics as of {as_of}){hint}").format(month=month, group=scope.group, first=first, in_operation_since=scope.in_operation_since, last=last, as_of=scope.as_of, hint=hint))
+      "{in_operation_since}) to {last} (statistics as of {as_of}){hint}").format(
+          month=month, group=scope.group, first=first, in_operation_since=scope.in_operation_since, last=last, as_of=scope.as_of, hint=hint))
 
 
 def region_problem(region: str, regions: Sequence[str] | None) -> str | None:
@@ -63,7 +65,8 @@ def region_problem(region: str, regions: Sequence[str] | None) -> str | None:
     if regions is None or region in regions:
         return None
     regions = list(regions)
-    return (_("'region' is {value}, which is not a region in reportgen.yaml ({items}){did_you_mean}").format(value=quoted(region, 'empty'), items=', '.join(regions), did_you_mean=did_you_mean(region, regions)))
+    return (_("'region' is {value}, which is not a region in reportgen.yaml ({items}){did_you_mean}").format(
+        value=quoted(region, 'empty'), items=', '.join(regions), did_you_mean=did_you_mean(region, regions)))
 
 
 def indication_problem(code: str, scope: RowScope) -> str | None:
@@ -72,7 +75,8 @@ def indication_problem(code: str, scope: RowScope) -> str | None:
         return None
     codes = list(dict.fromkeys(scope.codes))
     return (_("'indication' is {value}, which is not one of the indications of {group} "
-      "({items}){did_you_mean}").format(value=quoted(code, 'empty'), group=scope.group, items=', '.join(codes), did_you_mean=did_you_mean(code, codes)))
+      "({items}){did_you_mean}").format(
+          value=quoted(code, 'empty'), group=scope.group, items=', '.join(codes), did_you_mean=did_you_mean(code, codes)))
 
 
 def count_problems(patients: int, analyses: m.Analyses, diagnosed: int) -> list[Finding]:
@@ -111,4 +115,5 @@ class FirstRows:
             self._lines[key] = line
             return None
         return (_("a second row for {group}, {month}, {region}, {indication} (the first is on line "
-          "{first}); merge them into one row").format(group=group, month=row.month, region=row.region, indication=row.indication, first=first))
+          "{first}); merge them into one row").format(
+              group=group, month=row.month, region=row.region, indication=row.indication, first=first))

@@ -22,16 +22,19 @@ def check_group(group: m.Group, path: Path, source: Source, ctx: Context, config
     """The rules that relate one field of a group file to another (and to the settings)."""
     top = source.root.items
     if group.id != path.stem:
-        ctx.error(top["id"][1], _("'id' is {id}, but the file is named {name}; they must be the same").format(id=group.id, name=path.name))
+        ctx.error(top["id"][1], _("'id' is {id}, but the file is named {name}; they must be the same").format(
+            id=group.id, name=path.name))
     as_of = group.statistics.as_of
     if as_of < group.in_operation_since:
         ctx.error(ctx.node_of(group.statistics).items["as_of"][1],
-                  _("'statistics.as_of' is {as_of}, before 'in_operation_since' ({in_operation_since})").format(as_of=as_of, in_operation_since=group.in_operation_since))
+                  _("'statistics.as_of' is {as_of}, before 'in_operation_since' ({in_operation_since})").format(
+                      as_of=as_of, in_operation_since=group.in_operation_since))
     codes: set[str] = set()
     for indication in group.indications:
         if indication.code in codes:
             ctx.error(ctx.node_of(indication).items["code"][1],
-                      _("the indication code {code} is used twice; each code must be unique").format(code=indication.code))
+                      _("the indication code {code} is used twice; each code must be unique").format(
+                          code=indication.code))
         codes.add(indication.code)
     scope = RowScope.of(group, config)
     first_rows = FirstRows()
@@ -54,9 +57,11 @@ def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: C
     top = source.root.items
     edition_items = ctx.node_of(archive.edition).items
     if archive.group != path.parent.name:
-        ctx.error(top["group"][1], _("'group' is {group}, but the file lies in the folder of {name}; they must be the same").format(group=archive.group, name=path.parent.name))
+        ctx.error(top["group"][1], _("'group' is {group}, but the file lies in the folder of {name}; they must be the same").format(
+            group=archive.group, name=path.parent.name))
     if archive.edition.date != archive_date(path):
-        ctx.error(edition_items["date"][1], _("'edition.date' is {date}, but the file is named {name}; they must be the same").format(date=archive.edition.date, name=path.name))
+        ctx.error(edition_items["date"][1], _("'edition.date' is {date}, but the file is named {name}; they must be the same").format(
+            date=archive.edition.date, name=path.name))
     if archive.edition.status != "approved":
         ctx.error(edition_items["status"][1], _("'edition.status' is draft; only approved (published) editions are archived"))
     if group is not None and archive.edition.date >= group.edition.date:
@@ -65,13 +70,16 @@ def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: C
         ctx.error(edition_items["date"][1],
                   _("this archive {relation} ({date} in {GROUPS_DIR}/{id}.yaml); an archive holds an earlier "
                     "edition. If `reportgen new-edition` stopped before it opened the new edition, delete "
-                    "this file and run the command again").format(relation=relation, date=group.edition.date, GROUPS_DIR=GROUPS_DIR, id=group.id))
+                    "this file and run the command again").format(
+                        relation=relation, date=group.edition.date, GROUPS_DIR=GROUPS_DIR, id=group.id))
     counts = archive.since_start
     count_items = ctx.node_of(counts).items
     if counts.diagnosed > counts.patients:
-        ctx.error(count_items["diagnosed"][1], _("'since_start.diagnosed' is {diagnosed}, more than 'since_start.patients' ({patients})").format(diagnosed=counts.diagnosed, patients=counts.patients))
+        ctx.error(count_items["diagnosed"][1], _("'since_start.diagnosed' is {diagnosed}, more than 'since_start.patients' ({patients})").format(
+            diagnosed=counts.diagnosed, patients=counts.patients))
     if counts.patients > counts.analyses.total:
-        ctx.error(count_items["patients"][1], _("'since_start.patients' is {patients}, more than the WGS analyses ({total})").format(patients=counts.patients, total=counts.analyses.total))
+        ctx.error(count_items["patients"][1], _("'since_start.patients' is {patients}, more than the WGS analyses ({total})").format(
+            patients=counts.patients, total=counts.analyses.total))
     codes: list[str] = []
     for indication in archive.indications:
         if indication.code in codes:
@@ -82,7 +90,8 @@ def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: C
         if case.indication not in codes:
             ctx.error(ctx.node_of(case).items["indication"][1],
                       _("'indication' is {indication}, which is not one of the archived indications "
-                        "({items}){did_you_mean}").format(indication=case.indication, items=', '.join(codes), did_you_mean=did_you_mean(case.indication, codes)))
+                        "({items}){did_you_mean}").format(
+                            indication=case.indication, items=', '.join(codes), did_you_mean=did_you_mean(case.indication, codes)))
 
 
 

@@ -122,7 +122,8 @@ class Field:
     def scalar(self, node: Node, ctx: Context, name: str) -> Scalar | None:
         """Return the node if it is a non-empty scalar, else report what was expected."""
         if not isinstance(node, Scalar):
-            ctx.error(node, _("'{name}' should be {expects}, but it is {node_kind}").format(name=name, expects=_(self.expects), node_kind=node_kind(node)))
+            ctx.error(node, _("'{name}' should be {expects}, but it is {node_kind}").format(
+                name=name, expects=_(self.expects), node_kind=node_kind(node)))
             return None
         if node.is_null or (node.value.strip() == "" and node.style is not None and node.style in "|>\"'"):
             ctx.error(node, _("'{name}' is empty; expected {expects}").format(name=name, expects=_(self.expects)))
@@ -139,9 +140,11 @@ class Field:
         try:
             value = parse(text)
         except ValueError:
-            return ctx.error(node, _("'{name}' is {text}, which is not a date in the calendar").format(name=name, text=text))
+            return ctx.error(node, _("'{name}' is {text}, which is not a date in the calendar").format(
+                name=name, text=text))
         if value is None:
-            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(name=name, value=_shown(node), expects=_(self.expects)))
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects)))
         return value
 
 
@@ -161,7 +164,8 @@ class Str(Field):
             return INVALID
         value = scalar.value.strip()
         if self.pattern and not self.pattern.fullmatch(value):
-            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(name=name, value=_shown(node), expects=_(self.pattern_help)))
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.pattern_help)))
         ctx.texts.append(TextSpot(scalar, value, markdown=False))
         return value
 
@@ -199,26 +203,34 @@ class Int(Field):
             return INVALID
         text = scalar.value.strip()
         if scalar.style is not None:
-            return ctx.error(node, _("'{name}' is the text '{text}' in quotes; write the number without quotes").format(name=name, text=text))
+            return ctx.error(node, _("'{name}' is the text '{text}' in quotes; write the number without quotes").format(
+                name=name, text=text))
         if not self._digits.fullmatch(text):
             if re.fullmatch(r"-\s*[0-9]+", text):
                 return ctx.error(node, _("'{name}' is {text}; a count cannot be negative").format(name=name, text=text))
             if re.fullmatch(r"[0-9]{1,3}([., ][0-9]{3})+", text):
                 return ctx.error(
-                    node, _("'{name}' is {text}; write the number without thousands separators: {sub}").format(name=name, text=text, sub=re.sub(r'[., ]', '', text))
+                    node, _("'{name}' is {text}; write the number without thousands separators: {sub}").format(
+                        name=name, text=text, sub=re.sub(r'[., ]', '', text))
                 )
             if re.fullmatch(r"[0-9]+[.,][0-9]+", text):
-                return ctx.error(node, _("'{name}' is {text}; expected a whole number, without decimals").format(name=name, text=text))
-            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(name=name, value=_shown(node), expects=_(self.expects)))
+                return ctx.error(node, _("'{name}' is {text}; expected a whole number, without decimals").format(
+                    name=name, text=text))
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects)))
         if len(text) > len(str(self.maximum)):  # before int(): thousands of digits take long to read
-            return ctx.error(node, _("'{name}' is a number of {count:,} digits; expected at most {maximum}").format(name=name, count=len(text), maximum=self.maximum))
+            return ctx.error(node, _("'{name}' is a number of {count:,} digits; expected at most {maximum}").format(
+                name=name, count=len(text), maximum=self.maximum))
         if len(text) > 1 and text.startswith("0"):
-            return ctx.error(node, _("'{name}' is {text}; write the number without a leading zero ({number})").format(name=name, text=text, number=int(text)))
+            return ctx.error(node, _("'{name}' is {text}; write the number without a leading zero ({number})").format(
+                name=name, text=text, number=int(text)))
         value = int(text)
         if value < self.minimum:
-            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(name=name, value=value, expects=_(self.expects)))
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=value, expects=_(self.expects)))
         if value > self.maximum:
-            return ctx.error(node, _("'{name}' is {value}; expected at most {maximum}").format(name=name, value=value, maximum=self.maximum))
+            return ctx.error(node, _("'{name}' is {value}; expected at most {maximum}").format(
+                name=name, value=value, maximum=self.maximum))
         return value
 
     def json_schema(self):
@@ -239,7 +251,8 @@ class Date(Field):
     def convert(self, node, ctx, name):
         value = self.parsed(node, ctx, name, parse_date)
         if value is not INVALID and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            return ctx.error(node, _("'{name}' is {value}; expected a date from {FIRST_YEAR} to {LAST_YEAR}").format(name=name, value=value, FIRST_YEAR=FIRST_YEAR, LAST_YEAR=LAST_YEAR))
+            return ctx.error(node, _("'{name}' is {value}; expected a date from {FIRST_YEAR} to {LAST_YEAR}").format(
+                name=name, value=value, FIRST_YEAR=FIRST_YEAR, LAST_YEAR=LAST_YEAR))
         return value
 
     def json_schema(self):
@@ -294,7 +307,8 @@ class Choice(Field):
         if value in self.choices:
             return value
         return ctx.error(
-            node, _("'{name}' is {value}; expected {expects}").format(name=name, value=_shown(node), expects=_(self.expects))
+            node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects))
             + did_you_mean(value, self.choices)
         )
 
@@ -323,7 +337,8 @@ class LocalText(Field):
                 if lang not in ctx.languages:
                     ctx.error(
                         key,
-                        _("'{lang}' is not one of the report languages ({items})").format(lang=lang, items=', '.join(ctx.languages))
+                        _("'{lang}' is not one of the report languages ({items})").format(
+                            lang=lang, items=', '.join(ctx.languages))
                         + (did_you_mean(lang, list(ctx.languages)) or _language_hint(lang, ctx.languages)),
                     )
                     continue
@@ -333,7 +348,8 @@ class LocalText(Field):
             required = ctx.languages if self.all_languages else ctx.languages[:1]
             missing = [lang for lang in required if lang not in node.items]
             if missing:
-                return ctx.error(node, _("'{name}' has no text in {items}; add '{missing}: ...'").format(name=name, items=', '.join(missing), missing=missing[0]))
+                return ctx.error(node, _("'{name}' has no text in {items}; add '{missing}: ...'").format(
+                    name=name, items=', '.join(missing), missing=missing[0]))
             if len(by_lang) < len(node.items):
                 return INVALID
             return Text(by_lang)
@@ -344,7 +360,8 @@ class LocalText(Field):
             return ctx.error(
                 node,
                 _("'{name}' needs a text in each language ({items}); write it as {languages}: ... and "
-                  "{languages2}: ... on their own lines").format(name=name, items=', '.join(ctx.languages), languages=ctx.languages[0], languages2=ctx.languages[1]),
+                  "{languages2}: ... on their own lines").format(
+                      name=name, items=', '.join(ctx.languages), languages=ctx.languages[0], languages2=ctx.languages[1]),
             )
         return Text({ctx.languages[0]: self._take(scalar, ctx)})
 
@@ -381,9 +398,11 @@ class ListOf(Field):
         if isinstance(node, Scalar) and node.is_null and self.min_items == 0:
             return ()
         if not isinstance(node, Sequence):
-            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(name=name, expects=_(self.expects), shown=_shown(node)))
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(
+                name=name, expects=_(self.expects), shown=_shown(node)))
         if len(node.items) < self.min_items:
-            return ctx.error(node, _("'{name}' needs at least {min_items} item(s), it has {count}").format(name=name, min_items=self.min_items, count=len(node.items)))
+            return ctx.error(node, _("'{name}' needs at least {min_items} item(s), it has {count}").format(
+                name=name, min_items=self.min_items, count=len(node.items)))
         values = []
         seen: dict[Any, int] = {}
         ok = True
@@ -431,7 +450,8 @@ class Record(Field):
 
     def convert(self, node, ctx, name):
         if not isinstance(node, Mapping):
-            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(name=name, expects=_(self.expects), shown=_shown(node)))
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(
+                name=name, expects=_(self.expects), shown=_shown(node)))
         values: dict[str, Any] = {}
         ok = True
         known = list(self.keys)
@@ -495,14 +515,17 @@ class MapOf(Field):
 
     def convert(self, node, ctx, name):
         if not isinstance(node, Mapping):
-            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(name=name, expects=_(self.expects), shown=_shown(node)))
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(
+                name=name, expects=_(self.expects), shown=_shown(node)))
         if len(node.items) < self.min_items:
-            return ctx.error(node, _("'{name}' needs at least {min_items} entry").format(name=name, min_items=self.min_items))
+            return ctx.error(node, _("'{name}' needs at least {min_items} entry").format(
+                name=name, min_items=self.min_items))
         result = {}
         ok = True
         for key_text, (key_node, value_node) in node.items.items():
             if not self.key_pattern.fullmatch(key_text):
-                ctx.error(key_node, _("'{key_text}' in '{name}' should be {key_help}").format(key_text=key_text, name=name, key_help=self.key_help))
+                ctx.error(key_node, _("'{key_text}' in '{name}' should be {key_help}").format(
+                    key_text=key_text, name=name, key_help=self.key_help))
                 ok = False
                 continue
             value = self.value.convert(value_node, ctx, f"{name}.{key_text}")

@@ -65,7 +65,8 @@ def read_export(path: Path, project: m.Project, display: str | None = None) -> l
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(_("cannot read '{display}': {value}").format(display=display, value=exc.strerror or exc)) from None
+        raise UsageError(_("cannot read '{display}': {value}").format(
+            display=display, value=exc.strerror or exc)) from None
     return parse_export(data, project, display)
 
 
@@ -78,6 +79,7 @@ def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRo
         raise InputError(problems)
     if not records:
         raise InputError([Problem(display, 1, 1, _("the file is empty; expected a header row naming the columns {columns}").format(
+            
             columns=", ".join(COLUMNS)))])
     header_line, header = records[0]
     while header and not header[-1]:
@@ -119,7 +121,8 @@ def _records(text: str, display: str, problems: list[Problem]) -> list[tuple[int
                 records.append((line, [cell.strip() for cell in record]))
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(display, line, 1, _("this line is not valid CSV ({exc}); check that every opening quote (\") is closed").format(exc=exc)))
+        problems.append(Problem(display, line, 1, _("this line is not valid CSV ({exc}); check that every opening quote (\") is closed").format(
+            exc=exc)))
     if records and "\t" in first_line and len(records[0][1]) == 1:
         problems.append(Problem(display, records[0][0], 1, _("the columns are separated by tabs; save the export as CSV, with ';' or ','")))
     return records
@@ -133,7 +136,8 @@ def _columns(header: list[str], display: str, line: int, problems: list[Problem]
     for index, (raw, name) in enumerate(zip(header, names)):
         if not name:
             problems.append(Problem(display, line, index + 1,
-                                    _("column {value} of the header has no name; expected one of: {items}").format(value=index + 1, items=', '.join(COLUMNS))))
+                                    _("column {value} of the header has no name; expected one of: {items}").format(
+                                        value=index + 1, items=', '.join(COLUMNS))))
         elif name not in COLUMNS:
             close = did_you_mean(name, [c for c in COLUMNS if c not in names])
             if close:
@@ -142,13 +146,15 @@ def _columns(header: list[str], display: str, line: int, problems: list[Problem]
                                     + (close or _("; expected the columns {items}").format(items=', '.join(COLUMNS)))))
         elif name in columns:
             problems.append(Problem(display, line, index + 1,
-                                    _("the column '{name}' appears twice (columns {value} and {value2}); keep one of them").format(name=name, value=columns[name] + 1, value2=index + 1)))
+                                    _("the column '{name}' appears twice (columns {value} and {value2}); keep one of them").format(
+                                        name=name, value=columns[name] + 1, value2=index + 1)))
         else:
             columns[name] = index
     missing = [c for c in COLUMNS if c not in columns and c not in suggested]
     if missing:
         problems.append(Problem(display, line, 1,
-                                _("the header has no column {items}; the export needs the columns {items2}").format(items=', '.join(repr(c) for c in missing), items2=', '.join(COLUMNS))))
+                                _("the header has no column {items}; the export needs the columns {items2}").format(
+                                    items=', '.join(repr(c) for c in missing), items2=', '.join(COLUMNS))))
     return columns
 
 
@@ -218,7 +224,8 @@ class _RowChecker:
         """The rules' scope of the row's group, or None (reported) if the group is unknown."""
         if group_id in self.scopes:
             return self.scopes[group_id]
-        self.fail(line, "group", (_("'group' is {value}, which is not a group of this project (the file names in groups/)").format(value=quoted(group_id)) + did_you_mean(group_id, self.group_ids))
+        self.fail(line, "group", (_("'group' is {value}, which is not a group of this project (the file names in groups/)").format(
+            value=quoted(group_id)) + did_you_mean(group_id, self.group_ids))
                   if group_id else _("'group' is empty; expected a group id, the name of its file in groups/"))
         return None
 
@@ -231,7 +238,8 @@ class _RowChecker:
             hint = ""
             if text and not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", text):
                 hint = _(" (a spreadsheet may have turned it into a date; format the column as text)")
-            self.fail(line, "month", _("'month' is {value}; expected a month written YYYY-MM, e.g. 2024-05{hint}").format(value=quoted(text, 'empty'), hint=hint))
+            self.fail(line, "month", _("'month' is {value}; expected a month written YYYY-MM, e.g. 2024-05{hint}").format(
+                value=quoted(text, 'empty'), hint=hint))
         return month
 
     def count(self, line: int, column: str, text: str) -> None:
@@ -239,14 +247,17 @@ class _RowChecker:
         if not text:
             message = _("'{column}' is empty; expected a whole number (0 or more), 0 for none").format(column=column)
         elif text.isascii() and text.isdigit():
-            message = (_("'{column}' is a number of {count:,} digits; expected a count of at most {MAX_NUMBER}").format(column=column, count=len(text), MAX_NUMBER=MAX_NUMBER) if len(text) > MAX_COUNT_DIGITS else
-                       _("'{column}' is {text}; expected a count of at most {MAX_NUMBER}").format(column=column, text=text, MAX_NUMBER=MAX_NUMBER))
+            message = (_("'{column}' is a number of {count:,} digits; expected a count of at most {MAX_NUMBER}").format(
+                column=column, count=len(text), MAX_NUMBER=MAX_NUMBER) if len(text) > MAX_COUNT_DIGITS else
+                       _("'{column}' is {text}; expected a count of at most {MAX_NUMBER}").format(
+                           column=column, text=text, MAX_NUMBER=MAX_NUMBER))
         elif re.fullmatch(r"-\s*[0-9]+([.,][0-9]+)?", text):
             message = _("'{column}' is {text}; a count cannot be negative").format(column=column, text=text)
         elif re.fullmatch(r"[0-9][0-9., ]*", text):
             message = (_("'{column}' is {text}; expected a whole number written with digits only, without decimals"
               " or thousands separators").format(column=column, text=text))
         else:
-            message = _("'{column}' is {value}; expected a whole number (0 or more)").format(column=column, value=quoted(text, 'empty'))
+            message = _("'{column}' is {value}; expected a whole number (0 or more)").format(
+                column=column, value=quoted(text, 'empty'))
         self.fail(line, column, message)
         return None

@@ -259,7 +259,8 @@ _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
 def _link_problem(url: str) -> str | None:
     scheme = _SCHEME.match(url)
     if scheme and scheme.group(1).lower() not in _ALLOWED_SCHEMES:
-        return (_("a link starting with '{group}:'; links may only start with https://, http:// or mailto:").format(group=scheme.group(1)))
+        return (_("a link starting with '{group}:'; links may only start with https://, http:// or mailto:").format(
+            group=scheme.group(1)))
     if not scheme and url.strip():
         return (_("a link to '{url}', which is not a web address; write the full address starting with "
           "https://").format(url=url[:40]))
@@ -273,7 +274,8 @@ def _capped(findings: list[TextFinding], what: str) -> list[TextFinding]:
     rest = len(findings) - MAX_FINDINGS_PER_KIND
     last = findings[MAX_FINDINGS_PER_KIND]
     return findings[:MAX_FINDINGS_PER_KIND] + [TextFinding(
-        last.start, last.snippet, _("and {rest} more {what} in this text from here on; fix the ones above first").format(rest=rest, what=what))]
+        last.start, last.snippet, _("and {rest} more {what} in this text from here on; fix the ones above first").format(
+            rest=rest, what=what))]
 
 
 def _html_findings(text: str) -> list[TextFinding]:
@@ -291,7 +293,8 @@ def _html_findings(text: str) -> list[TextFinding]:
 
 def _entity_findings(text: str) -> list[TextFinding]:
     return _capped([TextFinding(match.start(), match.group(0),
-                                _("an HTML entity ({group}); write the character itself instead").format(group=match.group(0)))
+                                _("an HTML entity ({group}); write the character itself instead").format(
+                                    group=match.group(0)))
                     for match in _ENTITY.finditer(text)], _("HTML entities"))
 
 
@@ -355,7 +358,8 @@ def _limit_findings(text: str) -> list[TextFinding]:
         if depth > MAX_NESTING:
             findings.append(TextFinding(offset, line.strip()[:20] or line[:20],
                                         _("lists or quotes nested {depth} deep; at most {MAX_NESTING} levels are allowed (less "
-                                          "indentation, fewer '>' or '-')").format(depth=depth, MAX_NESTING=MAX_NESTING)))
+                                          "indentation, fewer '>' or '-')").format(
+                                              depth=depth, MAX_NESTING=MAX_NESTING)))
             break
         offset += len(line) + 1
     return findings

@@ -222,7 +222,8 @@ def _control_characters(text: str, display: str, problems: list[Problem]) -> boo
         line = text.count("\n", 0, match.start()) + 1
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
         problems.append(Problem(display, line, column,
-                                _("an invisible control character (U+{code:04X}); delete it and retype the text around it").format(code=ord(match.group()))))
+                                _("an invisible control character (U+{code:04X}); delete it and retype the text around it").format(
+                                    code=ord(match.group()))))
         found += 1
     return found > 0
 
@@ -327,7 +328,8 @@ def _compose(text: str, display: str, problems: list[Problem]) -> Node | None:
             first = parent.items[node.value][0]
             problem(
                 mark,
-                _("the key '{value}' appears twice in the same block (first on line {line}); keep one of them").format(value=node.value, line=first.line),
+                _("the key '{value}' appears twice in the same block (first on line {line}); keep one of them").format(
+                    value=node.value, line=first.line),
             )
         pending_keys[-1] = node
 
@@ -389,7 +391,8 @@ def _compose(text: str, display: str, problems: list[Problem]) -> Node | None:
         column = exc.position - (before.rfind("\n") + 1) + 1
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
         local.append(Problem(display, line, column,
-                             _("an invisible control character (U+{code:04X}); delete it and retype the text around it").format(code=ord(character))))
+                             _("an invisible control character (U+{code:04X}); delete it and retype the text around it").format(
+                                 code=ord(character))))
     finally:
         parser.dispose()
     problems.extend(local)
@@ -400,12 +403,14 @@ def _refuse_anchor_or_tag(event, problem) -> None:
     if event.anchor is not None:
         problem(
             event.start_mark,
-            _("an anchor (&{anchor}); anchors and aliases are not allowed, write the value out in full").format(anchor=event.anchor),
+            _("an anchor (&{anchor}); anchors and aliases are not allowed, write the value out in full").format(
+                anchor=event.anchor),
         )
     if event.tag is not None:
         problem(
             event.start_mark,
-            _("a YAML tag ({tag}); tags are not allowed, remove it and write the plain value").format(tag=event.tag.replace('tag:yaml.org,2002:', '!!')),
+            _("a YAML tag ({tag}); tags are not allowed, remove it and write the plain value").format(
+                tag=event.tag.replace('tag:yaml.org,2002:', '!!')),
         )
 
 
