@@ -34,6 +34,7 @@ from functools import lru_cache
 from io import BytesIO
 
 from .errors import BuildError
+from .messages import _
 
 # Attributes set on WeasyPrint's boxes (plain objects; copies of a box keep them).
 BREAK = "reportgen_break"  # on a text box ending a line: "space" (a word break) or "hyphen" (inserted)
@@ -57,8 +58,9 @@ def check_weasyprint() -> None:
              getattr(tags, "_build_box_tree", None), getattr(writer, "add_tags", None))
     major = int(weasyprint.__version__.split(".")[0])
     if None in found or major != 70:
-        raise BuildError(f"WeasyPrint {weasyprint.__version__} is installed; reportgen's accessible tagging "
-                         f"hooks into {', '.join(_HOOKED)} of WeasyPrint 70; install weasyprint 70.x")
+        raise BuildError(_("WeasyPrint {version} is installed; reportgen's accessible tagging hooks into {hooks} of "
+                           "WeasyPrint 70; install weasyprint 70.x").format(
+            version=weasyprint.__version__, hooks=", ".join(_HOOKED)))
 
 
 # --- line breaking ------------------------------------------------------------------------
