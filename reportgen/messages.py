@@ -9,8 +9,8 @@ no catalogue: its texts are the ones in the code.
 
 The catalogues are read as they are, from the `.po` text, when a language is first used:
 there is no compiled `.mo` file to build or commit, and the small reader here needs only the
-standard library, so `check` starts no slower (reading the Danish catalogue takes about a
-millisecond). tests/test_messages.py checks that it reads every entry as Babel reads it.
+standard library (Babel's own reader would import 30 ms of Babel into `check`); reading the
+Danish catalogue takes a few milliseconds. tests/test_messages.py checks that it reads every entry as Babel reads it.
 
 Two kinds of language meet here:
 - the *message language*: what the commands print (`use()` sets it; `_` follows it);
