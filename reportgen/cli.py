@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +21,35 @@ from .messages import N_, _, ngettext
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
-class _CommandParser(argparse.ArgumentParser):
+# argparse's own words for a wrong command line, as the catalogues have them (argparse's English
+# pattern -> our message); anything else it says is passed on as it is.
+_ARGPARSE_WORDS = (
+    (re.compile(r"the following arguments are required: (?P<arguments>.*)"),
+     N_("the following arguments are required: {arguments}")),
+    (re.compile(r"unrecognized arguments: (?P<arguments>.*)"), N_("unrecognized arguments: {arguments}")),
+    (re.compile(r"argument (?P<argument>\S+): expected one argument"), N_("argument {argument}: expected one argument")),
+    (re.compile(r"argument (?P<argument>\S+): invalid int value: (?P<value>.*)"),
+     N_("argument {argument}: expected a whole number, not {value}")),
+    (re.compile(r"argument (?P<argument>\S+): invalid choice: (?P<value>'.*?') \(choose from (?P<choices>.*)\)"),
+     N_("argument {argument}: {value} is not one of {choices}")),
+    (re.compile(r"argument (?P<argument>\S+): (?P<message>.*)", re.S), N_("argument {argument}: {message}")),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A parser that tells a wrong command line in the message language."""
+
+    def error(self, message: str):
+        for pattern, words in _ARGPARSE_WORDS:
+            match = pattern.fullmatch(message)
+            if match:
+                message = _(words).format(**match.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+
+
+class _CommandParser(_Parser):
     """A command's parser that takes positionals before and after options alike, e.g.
     `new-edition GROUP --date 2025-04-30 DIR` (plain argparse stops at the option)."""
 
@@ -189,7 +218,7 @@ def _project_languages(folder: Path) -> list[str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reportgen",
         description="Status reports for the patient groups offered whole-genome sequencing.",
     )

@@ -328,3 +328,29 @@ def test_every_message_is_marked_for_the_catalogues():
         "\n".join(new)
     done = sorted(set(KNOWN_UNMARKED) - set(unmarked))
     assert not done, f"every message of {done} is marked now: remove them from KNOWN_UNMARKED"
+
+
+@pytest.mark.usefixtures("messages_from_project")
+@pytest.mark.parametrize("argv, danish, english", [
+    pytest.param(["new-edition", "hjerte"], "reportgen new-edition: fejl: disse argumenter mangler: --date",
+                 "reportgen new-edition: error: the following arguments are required: --date", id="required"),
+    pytest.param(["build", "--jobs", "x"], "reportgen build: fejl: argumentet --jobs/-j: forventede et helt tal, "
+                 "ikke 'x'", "reportgen build: error: argument --jobs/-j: expected a whole number, not 'x'",
+                 id="not_a_number"),
+    pytest.param(["new-edition", "hjerte", "--date", "2024-02-30"],
+                 "reportgen new-edition: fejl: argumentet --date: 2024-02-30 er ikke en dato i kalenderen",
+                 "reportgen new-edition: error: argument --date: 2024-02-30 is not a date in the calendar",
+                 id="our_own_check"),
+    pytest.param(["check", "--jobs", "2"], "reportgen: fejl: ukendte argumenter: --jobs",
+                 "reportgen: error: unrecognized arguments: --jobs", id="unknown_option"),
+])
+def test_a_wrong_command_line_is_told_in_the_message_language(capsys, monkeypatch, tmp_path, argv, danish,
+                                                                english):
+    monkeypatch.chdir(tmp_path)  # no project here: the messages are Danish unless the environment says
+    for environ, expected in ((None, danish), ("en", english)):
+        if environ:
+            monkeypatch.setenv("LANGUAGE", environ)
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+        assert capsys.readouterr().err.splitlines()[-1] == expected
