@@ -34,6 +34,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import InputError, ReportgenError, UsageError, relative_path
+from .messages import _, ngettext
+from .messages import current as current_language
 
 EVENTS_PATH = "/__reportgen/events"
 VERSION_PATH = "/__reportgen/version"
@@ -61,12 +63,16 @@ _RELOAD_SCRIPT = """<script>
 def error_page(problems: list[str], summary: str) -> str:
     """The page shown instead of the site while the input has problems."""
     items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in problems)
+    title = html.escape(_("Preview not updated: problems in the input"))
+    heading = html.escape(_("The preview could not be built"))
+    advice = html.escape(_("{summary}. Fix the file and save it: this page comes back by itself.").format(
+        summary=summary))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{current_language()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Preview not updated: problems in the input</title>
+<title>{title}</title>
 <style>
 body {{ font-family: "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem;
        color: #1b1f24; line-height: 1.5; }}
@@ -78,8 +84,8 @@ code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 </head>
 <body>
 <main>
-<h1>The preview could not be built</h1>
-<p>{html.escape(summary)}. Fix the file and save it: this page comes back by itself.</p>
+<h1>{heading}</h1>
+<p>{advice}</p>
 <ul class="problems">
 {items}
 </ul>
@@ -105,7 +111,7 @@ class Preview:
 
         self.root = Path(root)
         if not self.root.is_dir():
-            raise UsageError(f"'{root}' is not a folder")
+            raise UsageError(_("'{root}' is not a folder").format(root=root))
         self.port = port
         self.jobs = jobs
         self.stream = stream if stream is not None else sys.stderr
@@ -142,18 +148,19 @@ class Preview:
             problems = [str(p) for p in exc.problems]
             files = len({p.path for p in exc.problems})
             count = len(problems)
-            summary = (f"{count} problem{'s' if count != 1 else ''} in {files} "
-                       f"file{'s' if files != 1 else ''}")
+            summary = (ngettext("{count} problem", "{count} problems", count).format(count=count) + " "
+                       + ngettext("in {files} file", "in {files} files", files).format(files=files))
         except ReportgenError as exc:
-            problems, summary = [str(exc)], "The build failed"
+            problems, summary = [str(exc)], _("The build failed")
         except Exception as exc:  # a template being edited may not parse: show it, keep serving
             last = traceback.extract_tb(exc.__traceback__)[-1]
             problems = [f"{type(exc).__name__}: {exc} ({Path(last.filename).name}, line {last.lineno})"]
-            summary = "The build failed"
+            summary = _("The build failed")
         if problems:
             for line in problems:
                 print(line, file=self.stream)
-            print(f"{summary}; the preview shows them until the file is fixed", file=self.stream, flush=True)
+            print(_("{summary}; the preview shows them until the file is fixed").format(summary=summary),
+                  file=self.stream, flush=True)
         with self._changed:
             pages = None  # every page: the first build, or an error shown or gone
             if report is not None and self.problems is None and self.version > 0:
@@ -192,8 +199,8 @@ class Preview:
             self._server = _Server(("127.0.0.1", self.port), _handler(self))
         except OSError as exc:
             self._cleanup()
-            raise UsageError(f"cannot listen on 127.0.0.1:{self.port} ({exc.strerror}); "
-                             "choose another port with --port") from None
+            raise UsageError(_("cannot listen on 127.0.0.1:{port} ({reason}); choose another port with "
+                               "--port").format(port=self.port, reason=exc.strerror)) from None
         self._server.daemon_threads = True
         self.rebuild(self.jobs)  # no other thread runs yet: workers may be forked
         ready = threading.Barrier(3)
@@ -269,7 +276,7 @@ class Preview:
             if not found or self._stopping.is_set():
                 continue
             names = ", ".join(sorted({relative_path(path, self.root) for _, path in found}))
-            print(f"changed: {names}; building again", file=self.stream, flush=True)
+            print(_("changed: {names}; building again").format(names=names), file=self.stream, flush=True)
             with self._rebuilding:  # one rebuild at a time; a save during it is seen by the next
                 self.rebuild(jobs=1)
         if first:
@@ -341,7 +348,8 @@ class _Server(http.server.ThreadingHTTPServer):
         """A request that failed is one line in the terminal, never a traceback."""
         kind, value = sys.exc_info()[:2]
         if kind is not None and not issubclass(kind, (ConnectionError, TimeoutError)):
-            print(f"reportgen serve: a request failed ({kind.__name__}: {value})", file=sys.stderr)
+            print(_("reportgen serve: a request failed ({error}: {value})").format(error=kind.__name__, value=value),
+                  file=sys.stderr)
 
 
 def _site_file(site: Path, url_path: str) -> tuple[int, Path | None]:
@@ -465,17 +473,17 @@ def serve(root: Path, *, port: int = 8000, jobs: int = 1, stream=None) -> None:
     import signal
 
     stream = stream if stream is not None else sys.stderr
-    print(f"Building the preview of {root} ...", file=stream, flush=True)
+    print(_("Building the preview of {root} ...").format(root=root), file=stream, flush=True)
     preview = Preview(root, port=port, jobs=jobs, stream=stream)
     try:
         url = preview.start()
         # Only now: the first build's worker processes must keep the default SIGTERM.
         signal.signal(signal.SIGTERM, _interrupt)
-        print(f"Preview at {url} (drafts included). It is built again when reportgen.yaml, a file in "
-              f"groups/ or a template is saved. Ctrl+C stops it.", file=stream, flush=True)
+        print(_("Preview at {url} (drafts included). It is built again when reportgen.yaml, a file in "
+            "groups/ or a template is saved. Ctrl+C stops it.").format(url=url), file=stream, flush=True)
         preview.wait()
     except KeyboardInterrupt:
-        print("Preview stopped", file=stream, flush=True)
+        print(_("Preview stopped"), file=stream, flush=True)
     finally:
         preview.stop()
 

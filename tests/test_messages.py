@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
 import re
 import shutil
@@ -289,7 +290,6 @@ def test_check_on_the_shipped_project_speaks_danish_and_english_on_request(tmp_p
 
 # Modules whose messages are not yet marked for the catalogues, each with why.
 KNOWN_UNMARKED = {
-    "reportgen/serve.py": "the preview is being reworked; mark its messages and error page after that lands",
 }
 _PROSE = re.compile(r"[A-Za-z]{2,}[,;:']?\s+[A-Za-z(']")
 _MESSAGE_CALLS = {"Problem", "error", "error_at", "ReportgenError", "InputError", "UsageError", "BuildError",
@@ -354,3 +354,27 @@ def test_a_wrong_command_line_is_told_in_the_message_language(capsys, monkeypatc
             main(argv)
         assert exit_.value.code == 2
         assert capsys.readouterr().err.splitlines()[-1] == expected
+
+
+def test_the_previews_error_page_speaks_the_message_language(tmp_path):
+    from reportgen import serve
+
+    write_project(tmp_path, {"hjerte": HEART.replace("patients: 14", "patients: tolv")})
+    pages = {}
+    for lang in ("da", "en"):
+        messages.use(lang)  # as `reportgen serve` sets it for the whole preview
+        preview = serve.Preview(tmp_path, port=0, jobs=1, stream=io.StringIO())
+        try:
+            preview.rebuild()
+            pages[lang] = serve.error_page(preview.problems, preview.summary)
+        finally:
+            messages.use("en")
+            preview._cleanup()
+    assert '<html lang="da">' in pages["da"]
+    assert "<title>Forhåndsvisningen er ikke opdateret: der er fejl i filerne</title>" in pages["da"]
+    assert "<h1>Forhåndsvisningen kunne ikke bygges</h1>" in pages["da"]
+    assert ("<li><code>groups/hjerte.yaml:29:72: &#x27;statistics.monthly[1].patients&#x27; er &#x27;tolv&#x27;; "
+            "forventede et helt tal (0 eller mere)</code></li>") in pages["da"]
+    assert "<p>1 problem i 1 fil. Ret filen, og gem den: siden kommer selv tilbage.</p>" in pages["da"]
+    assert '<html lang="en">' in pages["en"] and "<h1>The preview could not be built</h1>" in pages["en"]
+    assert "<p>1 problem in 1 file. Fix the file and save it: this page comes back by itself.</p>" in pages["en"]
