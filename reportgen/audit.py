@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from reportgen.messages import _
 from reportgen.suppression_values import HIDDEN, Status
 
 OUTSIDER = "an outsider"
@@ -300,15 +301,18 @@ def audit_published(published, *, exact: bool = False) -> AuditResult:
 
 def report_lines(published, result: AuditResult) -> list[str]:
     """One line per attacker: the narrowest range it gets, and the count and table it is in."""
-    system, _ = published.protection
+    system, __ = published.protection
     lines = []
     for name, r in result.narrowest().items():
         if r is None:
-            lines.append(f"{name}: no hidden count to work on")
+            lines.append(_("{name}: no hidden count to work on").format(name=name))
             continue
-        width = "unbounded" if math.isinf(r.width) else f"{r.width} values" if r.exact else f"at least {r.width} values"
-        verdict = "ok" if r.width >= result.min_range else f"DISCLOSED (fewer than {result.min_range} values)"
-        lines.append(f"{name}: narrowest range {width} ({system.cells[r.cell].label}): {verdict}")
+        width = _("unbounded") if math.isinf(r.width) else (
+            _("{count} values") if r.exact else _("at least {count} values")).format(count=r.width)
+        verdict = _("ok") if r.width >= result.min_range else _("DISCLOSED (fewer than {count} values)").format(
+            count=result.min_range)
+        lines.append(_("{name}: narrowest range {width} ({label}): {verdict}").format(
+            name=name, width=width, label=system.cells[r.cell].label, verdict=verdict))
     return lines
 
 
@@ -319,10 +323,12 @@ def require_protected(project, published) -> AuditResult:
     result = audit_published(published)
     failures = result.failures
     if failures:
-        system, _ = published.protection
+        system, __ = published.protection
         f = failures[0]
-        values = f"exactly {f.low}" if f.low == f.high else f"to {f.low}..{f.high}"
+        if f.low == f.high:
+            why = _("{attacker} can narrow it exactly to {low}, fewer than privacy.min_range ({count}) values")
+        else:
+            why = _("{attacker} can narrow it to {low}..{high}, fewer than privacy.min_range ({count}) values")
         raise disclosure_error(project, system.cells[f.cell], f.attacker,
-                               f"{f.attacker} can narrow it {values}, fewer than privacy.min_range "
-                               f"({result.min_range}) values")
+                               why.format(attacker=f.attacker, low=f.low, high=f.high, count=result.min_range))
     return result

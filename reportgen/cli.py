@@ -171,7 +171,8 @@ def cmd_audit(args) -> int:
     for line in report_lines(published, result):
         print(line)
     hidden = len({r.cell for r in result.ranges})
-    print(f"{hidden} hidden counts, {len(result.attackers)} attackers, {result.solved} integer programs solved")
+    print(_("{hidden} hidden counts, {attackers} attackers, {solved} integer programs solved").format(
+        hidden=hidden, attackers=len(result.attackers), solved=result.solved))
     return EXIT_DATA if result.failures else EXIT_OK
 
 

@@ -144,7 +144,7 @@ STATISTICS = Record(
 INDICATION = Record(
     {
         "code": Key(Str(N_("A short code, e.g. HJ1."), pattern=r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?",
-                        pattern_help="a short code of capital letters and digits, e.g. HJ1")),
+                        pattern_help=N_("a short code of capital letters and digits, e.g. HJ1"))),
         "title": Key(LocalText(N_("The indication's title."), markdown=False)),
         "criteria": Key(LocalText(N_("Who may be referred (Markdown)."))),
         "expected_patients_per_year": Key(Int(N_("Expected patients per year.")), required=False),
@@ -176,7 +176,7 @@ ALLOWED_IDENTIFIER = Record(
 GROUP = Record(
     {
         "id": Key(Str(N_("Equals the file name without .yaml."), pattern=SLUG,
-                      pattern_help="lower-case letters, digits and hyphens, like the file name")),
+                      pattern_help=N_("lower-case letters, digits and hyphens, like the file name"))),
         "category": Key(Choice(m.CATEGORIES, N_("rare or cancer."))),
         "name": Key(LocalText(N_("The group's name in every language."), markdown=False, all_languages=True)),
         "network": Key(Str(N_("The national specialist network writing the report."))),
@@ -231,7 +231,7 @@ ARCHIVED_COUNTS = Record(
 ARCHIVE = Record(
     {
         "group": Key(Str("The group's id; equals the folder name.", pattern=SLUG,
-                         pattern_help="lower-case letters, digits and hyphens, like the folder name")),
+                         pattern_help=N_("lower-case letters, digits and hyphens, like the folder name"))),
         "example_data": Key(Bool("true if the archived figures and texts are examples."), required=False,
                             default=False),
         "edition": Key(EDITION),
@@ -275,23 +275,23 @@ CONFIG = Record(
         "publisher": Key(Str(N_("Who publishes the reports.")), required=False, default="Nationalt Genom Center"),
         "languages": Key(ListOf(Choice(list(languages())), N_("Report languages; the first is the default."),
                                 min_items=1, unique=True)),
-        "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, "The three count units.")),
-        "regions": Key(MapOf(REGION, SLUG, "a lower-case key such as hovedstaden", "The regions.")),
-        "population_source": Key(LocalText("Source of the population figures.", markdown=False)),
-        "national_target": Key(Record({"genome_equivalents": Key(Int("National target.", minimum=1))}, dict,
-                                      "The national target.")),
+        "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, N_("The three count units."))),
+        "regions": Key(MapOf(REGION, SLUG, N_("a lower-case key such as hovedstaden"), N_("The regions."))),
+        "population_source": Key(LocalText(N_("Source of the population figures."), markdown=False)),
+        "national_target": Key(Record({"genome_equivalents": Key(Int(N_("National target."), minimum=1))}, dict,
+                                      N_("The national target."))),
         "privacy": Key(Record({
-            "min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1, maximum=100)),
-            "min_range": Key(Int("No reader may narrow a hidden count to fewer values than this.", minimum=2,
+            "min_count": Key(Int(N_("Person counts below this are shown as '<N'."), minimum=1, maximum=100)),
+            "min_range": Key(Int(N_("No reader may narrow a hidden count to fewer values than this."), minimum=2,
                                  maximum=100), required=False, default=3),
-            "rounding_base": Key(Int("A headline total that must give to protect a hidden count is published "
-                                     "rounded to a multiple of this.", minimum=2, maximum=1000),
+            "rounding_base": Key(Int(N_("A headline total that must give to protect a hidden count is published "
+                                     "rounded to a multiple of this."), minimum=2, maximum=1000),
                                  required=False, default=5),
-        }, dict, "Small-count suppression.")),
+        }, dict, N_("Small-count suppression."))),
 
         "accessibility_statement": Key(Record(
             {"url": Key(Str(N_("The address of the site's accessibility statement (tilgængelighedserklæring)."),
-                            pattern=r"https://\S+", pattern_help="an address starting with https://"))},
+                            pattern=r"https://\S+", pattern_help=N_("an address starting with https://")))},
             dict, N_("The accessibility statement that every page's footer links to.")), required=False),
     },
     dict,

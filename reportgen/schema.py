@@ -525,7 +525,7 @@ class MapOf(Field):
         for key_text, (key_node, value_node) in node.items.items():
             if not self.key_pattern.fullmatch(key_text):
                 ctx.error(key_node, _("'{key_text}' in '{name}' should be {key_help}").format(
-                    key_text=key_text, name=name, key_help=self.key_help))
+                    key_text=key_text, name=name, key_help=_(self.key_help)))
                 ok = False
                 continue
             value = self.value.convert(value_node, ctx, f"{name}.{key_text}")

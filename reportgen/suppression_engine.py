@@ -33,6 +33,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
+from reportgen.messages import _
 from reportgen.suppression_values import Status, rounding_interval
 
 CONCEAL_COST = 4.0  # showing a "<5" as "x"
@@ -167,7 +168,7 @@ class CellSystem:
 
         status = self.primary_status()
         cache: dict = {}
-        for _ in range(MAX_ROUNDS):
+        for __ in range(MAX_ROUNDS):
             failures = audit(self, status, cache=cache).failures
             if not failures:
                 return status
@@ -200,8 +201,8 @@ class CellSystem:
                 status[i] = new
             return
         cell = self.cells[target]
-        raise Unprotectable(cell, attacker, "no pattern of hidden and rounded figures keeps it "
-                            f"{self.min_range} values wide or wider for {attacker}")
+        raise Unprotectable(cell, attacker, _("no pattern of hidden and rounded figures keeps it {count} values wide "
+                                              "or wider for {attacker}").format(count=self.min_range, attacker=attacker))
 
     def _cheapest(self, target: int, knows: frozenset, status: list[Status], hops: int | None):
         import numpy as np
@@ -275,7 +276,7 @@ class CellSystem:
         row([(t, 1), (t + n, -1)], reach - 1, math.inf)
         var_lo = np.array(lo * 2 + [0] * k, dtype=float)
         var_hi = np.array(hi * 2 + [1] * k, dtype=float)
-        for o, (i, _, _, o_lo, o_hi) in enumerate(options):
+        for o, (i, __, __, o_lo, o_hi) in enumerate(options):
             a = col[i]
             for shift in (0, n):
                 var_lo[a + shift] = min(var_lo[a + shift], o_lo)
