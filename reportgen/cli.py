@@ -229,7 +229,19 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate every input file; print path:line:col: problem")
     _add_project_dir(check)
     check.set_defaults(run=cmd_check)
+    _add_build(commands)
+    _add_serve(commands)
+    audit = commands.add_parser(
+        "audit", help="check that no reader can narrow a hidden count below privacy.min_range values")
+    _add_project_dir(audit)
+    audit.set_defaults(run=cmd_audit, nothing_done="nothing was audited")
+    _add_schema(commands)
+    _add_import_stats(commands)
+    _add_new_edition(commands)
+    return parser
 
+
+def _add_build(commands) -> None:
     build = commands.add_parser("build", help="build the website and the PDFs")
     _add_project_dir(build)
     build.add_argument("--format", default="html,pdf", help="html, pdf or html,pdf (default)")
@@ -241,6 +253,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="build only these languages, e.g. en or da,en (default: all in reportgen.yaml)")
     build.set_defaults(run=cmd_build)
 
+
+def _add_serve(commands) -> None:
     serve = commands.add_parser(
         "serve", help="preview the website on this computer; rebuilds and reloads when a file is saved",
         description="Build the website (drafts included) into a temporary folder, serve it on "
@@ -251,11 +265,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free port)")
     serve.set_defaults(run=cmd_serve)
 
-    audit = commands.add_parser(
-        "audit", help="check that no reader can narrow a hidden count below privacy.min_range values")
-    _add_project_dir(audit)
-    audit.set_defaults(run=cmd_audit, nothing_done="nothing was audited")
 
+def _add_schema(commands) -> None:
     schema = commands.add_parser(
         "schema", help="write the JSON Schemas of the input files",
         description="Write the JSON Schemas that editors use to complete and check the files, with this "
@@ -265,6 +276,8 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", default=None, help="folder to write to (default: DIR/schemas)")
     schema.set_defaults(run=cmd_schema, nothing_done=N_("nothing was written"))
 
+
+def _add_import_stats(commands) -> None:
     import_stats = commands.add_parser(
         "import-stats", help="merge a statistics export (CSV) into the group files",
         description="Replace the monthly statistics of each group named in FILE.csv with the export's rows. "
@@ -276,6 +289,8 @@ def _parser() -> argparse.ArgumentParser:
                               help="print what would change per group; write nothing")
     import_stats.set_defaults(run=cmd_import_stats, nothing_done=N_("nothing was written"))
 
+
+def _add_new_edition(commands) -> None:
     new_edition = commands.add_parser(
         "new-edition", help="archive a group's current edition and open a new draft edition",
         description="Archive GROUP's current (approved) edition in groups/editions/GROUP/<date>.yaml, with its "
@@ -287,7 +302,6 @@ def _parser() -> argparse.ArgumentParser:
                              help="the new edition's date; later than the current edition's")
     _add_project_dir(new_edition)
     new_edition.set_defaults(run=cmd_new_edition, nothing_done=N_("nothing was written"))
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
