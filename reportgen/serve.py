@@ -377,95 +377,100 @@ def _site_file(site: Path, url_path: str) -> tuple[int, Path | None]:
     return 200, candidate
 
 
-def _handler(preview: Preview):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _PreviewHandler(http.server.BaseHTTPRequestHandler):
+    """Answers the browser from the preview's site; `_handler` binds it to one Preview."""
 
-        def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-            pass  # the terminal shows builds and problems, not every request
+    preview: Preview
+    protocol_version = "HTTP/1.1"
 
-        def do_HEAD(self):
-            self._answer(head=True)
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass  # the terminal shows builds and problems, not every request
 
-        def do_GET(self):
-            self._answer(head=False)
+    def do_HEAD(self):
+        self._answer(head=True)
 
-        def _answer(self, head: bool) -> None:
-            host = (self.headers.get("Host") or "").strip().lower()
-            if host not in preview.allowed_hosts:
-                return self._send(403, "text/plain; charset=utf-8", b"Forbidden: the preview answers only "
-                                  b"requests for localhost, 127.0.0.1 or [::1] with its port\n", head)
-            try:
-                url = urlsplit(self.path)
-            except ValueError:
-                return self._send(400, "text/plain; charset=utf-8", b"Bad request\n", head)
-            if url.path == EVENTS_PATH:
-                return self._events(parse_qs(url.query), head)
-            if url.path == VERSION_PATH:
-                with preview._changed:
-                    body = str(preview.version).encode()
-                return self._send(200, "text/plain; charset=utf-8", body, head)
-            try:
-                status, path = _site_file(preview.site, url.path)
-            except UnicodeDecodeError:
-                status, path = 400, None
-            if status == 400:
-                return self._send(400, "text/plain; charset=utf-8", b"Bad request: the path is not valid\n", head)
-            wants_page = url.path.endswith((".html", "/")) or (path is not None and path.suffix == ".html")
-            if wants_page and (path is not None or preview.problems is not None):
-                return self._send(*preview.page(path), head)
-            if path is None:
-                return self._send(404, "text/plain; charset=utf-8", b"Not found\n", head)
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            if kind.startswith("text/") or kind in ("application/json", "image/svg+xml"):
-                kind += "; charset=utf-8"
-            return self._send(200, kind, path.read_bytes(), head)
+    def do_GET(self):
+        self._answer(head=False)
 
-        def _events(self, query: dict, head: bool) -> None:
-            """Server-Sent Events: `reload` once the version differs from the page's."""
-            page = (query.get("page") or [""])[0]
-            name = page.rsplit("/", 1)[-1] or "index.html"
-            if name.endswith(".html") and len(name) <= MAX_NAME:
-                preview.looked_at = name
-            try:
-                seen = int((query.get("version") or ["-1"])[0])
-            except ValueError:
-                seen = -1
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            if head:
-                return
-            try:
-                self.wfile.write(b"retry: 500\n\n")
+    def _answer(self, head: bool) -> None:
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.preview.allowed_hosts:
+            return self._send(403, "text/plain; charset=utf-8", b"Forbidden: the preview answers only "
+                              b"requests for localhost, 127.0.0.1 or [::1] with its port\n", head)
+        try:
+            url = urlsplit(self.path)
+        except ValueError:
+            return self._send(400, "text/plain; charset=utf-8", b"Bad request\n", head)
+        if url.path == EVENTS_PATH:
+            return self._events(parse_qs(url.query), head)
+        if url.path == VERSION_PATH:
+            with self.preview._changed:
+                body = str(self.preview.version).encode()
+            return self._send(200, "text/plain; charset=utf-8", body, head)
+        try:
+            status, path = _site_file(self.preview.site, url.path)
+        except UnicodeDecodeError:
+            status, path = 400, None
+        if status == 400:
+            return self._send(400, "text/plain; charset=utf-8", b"Bad request: the path is not valid\n", head)
+        wants_page = url.path.endswith((".html", "/")) or (path is not None and path.suffix == ".html")
+        if wants_page and (path is not None or self.preview.problems is not None):
+            return self._send(*self.preview.page(path), head)
+        if path is None:
+            return self._send(404, "text/plain; charset=utf-8", b"Not found\n", head)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/json", "image/svg+xml"):
+            kind += "; charset=utf-8"
+        return self._send(200, kind, path.read_bytes(), head)
+
+    def _events(self, query: dict, head: bool) -> None:
+        """Server-Sent Events: `reload` once the version differs from the page's."""
+        page = (query.get("page") or [""])[0]
+        name = page.rsplit("/", 1)[-1] or "index.html"
+        if name.endswith(".html") and len(name) <= MAX_NAME:
+            self.preview.looked_at = name
+        try:
+            seen = int((query.get("version") or ["-1"])[0])
+        except ValueError:
+            seen = -1
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if head:
+            return
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while True:
+                change = self.preview.wait_for_change(seen, HEARTBEAT_SECONDS)
+                if self.preview._stopping.is_set():
+                    return
+                if change is None:
+                    self.wfile.write(b": still here\n\n")
+                else:
+                    seen, pages = change
+                    data = json.dumps({"version": seen, "pages": pages})
+                    self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
                 self.wfile.flush()
-                while True:
-                    change = preview.wait_for_change(seen, HEARTBEAT_SECONDS)
-                    if preview._stopping.is_set():
-                        return
-                    if change is None:
-                        self.wfile.write(b": still here\n\n")
-                    else:
-                        seen, pages = change
-                        data = json.dumps({"version": seen, "pages": pages})
-                        self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
-                    self.wfile.flush()
-            except (ConnectionError, OSError):
-                return  # the page was closed or reloaded
+        except (ConnectionError, OSError):
+            return  # the page was closed or reloaded
 
-        def _send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
+    def _send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
 
-    return Handler
+
+
+def _handler(preview: Preview):
+    return type("Handler", (_PreviewHandler,), {"preview": preview})
 
 
 def serve(root: Path, *, port: int = 8000, jobs: int = 1, stream=None) -> None:
