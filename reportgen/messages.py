@@ -104,19 +104,7 @@ def read_po(text: str) -> tuple[dict[tuple[str | None, str], str | list[str]], d
 
     def finish() -> None:
         nonlocal entry, part
-        if "msgid" in entry and (not entry.get("fuzzy") or entry["msgid"] == ""):  # a new file's header is fuzzy
-            key = (entry.get("msgctxt"), entry["msgid"])
-            if "plural" in entry:
-                forms = entry.get("forms", {})
-                value: str | list[str] = [forms.get(i, "") for i in range(max(forms, default=-1) + 1)]
-            else:
-                value = entry.get("msgstr", "")
-            if key == (None, ""):
-                for line in str(value).splitlines():
-                    name, __, field = line.partition(":")
-                    headers[name.strip()] = field.strip()
-            elif value and value != [""] * len(value):
-                entries[key] = value
+        _store_entry(entry, entries, headers)
         entry, part = {}, None
 
     for raw in text.splitlines():
@@ -159,6 +147,23 @@ def read_po(text: str) -> tuple[dict[tuple[str | None, str], str | list[str]], d
             entry[name] = entry.get(name, "") + value
     finish()
     return entries, headers
+
+
+def _store_entry(entry: dict, entries: dict, headers: dict[str, str]) -> None:
+    """Keep one finished `.po` entry: the header's fields, or a translation that is not fuzzy nor empty."""
+    if "msgid" in entry and (not entry.get("fuzzy") or entry["msgid"] == ""):  # a new file's header is fuzzy
+        key = (entry.get("msgctxt"), entry["msgid"])
+        if "plural" in entry:
+            forms = entry.get("forms", {})
+            value: str | list[str] = [forms.get(i, "") for i in range(max(forms, default=-1) + 1)]
+        else:
+            value = entry.get("msgstr", "")
+        if key == (None, ""):
+            for line in str(value).splitlines():
+                name, __, field = line.partition(":")
+                headers[name.strip()] = field.strip()
+        elif value and value != [""] * len(value):
+            entries[key] = value
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
