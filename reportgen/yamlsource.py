@@ -291,20 +291,10 @@ def _compose(text: str, display: str, problems: list[Problem]) -> Node | None:
     stack: list[Node] = []
     pending_keys: list[Scalar | None] = []  # per open mapping: the key awaiting its value
     root: Node | None = None
-    documents = 0
     local: list[Problem] = []
 
     def problem(mark, message: str) -> None:
         local.append(Problem(display, mark.line + 1, mark.column + 1, message))
-
-    scalar_event = yaml.ScalarEvent
-    mapping_start = yaml.MappingStartEvent
-    mapping_end = yaml.MappingEndEvent
-    sequence_start = yaml.SequenceStartEvent
-    sequence_end = yaml.SequenceEndEvent
-    alias_event = yaml.AliasEvent
-    document_start = yaml.DocumentStartEvent
-    stream_end = yaml.StreamEndEvent
 
     def attach(node: Node, mark) -> None:
         nonlocal root
@@ -334,69 +324,92 @@ def _compose(text: str, display: str, problems: list[Problem]) -> Node | None:
         pending_keys[-1] = node
 
     try:
-        while True:
-            event = get_event()
-            kind = type(event)
-            if kind is scalar_event:
-                if event.anchor is not None or event.tag is not None:
-                    _refuse_anchor_or_tag(event, problem)
-                mark = event.start_mark
-                node = Scalar(event.value, event.style or None, mark.line + 1, mark.column + 1,
-                              event.end_mark.line + 1)
-                if stack:
-                    parent = stack[-1]
-                    if type(parent) is Mapping and pending_keys[-1] is not None:
-                        key = pending_keys[-1]
-                        parent.items[key.value] = (key, node)
-                        pending_keys[-1] = None
-                        continue
-                attach(node, mark)
-            elif kind is mapping_start or kind is sequence_start:
-                if event.anchor is not None or event.tag is not None:
-                    _refuse_anchor_or_tag(event, problem)
-                mark = event.start_mark
-                node = (Mapping if kind is mapping_start else Sequence)(mark.line + 1, mark.column + 1)
-                attach(node, mark)
-                stack.append(node)
-                pending_keys.append(None)
-            elif kind is mapping_end or kind is sequence_end:
-                node = stack.pop()
-                pending_keys.pop()
-                node.end_line = event.end_mark.line + 1
-            elif kind is alias_event:
-                problem(
-                    event.start_mark,
-                    _("an alias (*{anchor}) refers to another part of the file; aliases are not allowed, write "
-                      "the value out in full").format(anchor=event.anchor),
-                )
-                break  # never expanded, so nothing to fear; but stop reading such a file
-            elif kind is document_start:
-                documents += 1
-                if documents > 1:
-                    problem(event.start_mark, _("a second document ('---'); a file holds exactly one report"))
-                    break
-            elif kind is stream_end:
-                break
-            if len(local) >= MAX_PROBLEMS_PER_FILE:
-                break
+        _read_events(get_event, stack, pending_keys, attach, problem, local)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if mark is not None:
-            local.append(Problem(display, mark.line + 1, mark.column + 1, _explain(exc)))
-        else:  # pragma: no cover - libyaml always gives a mark
-            local.append(Problem(display, 1, 1, _explain(exc)))
+        local.append(_syntax_problem(exc, display))
     except yaml.reader.ReaderError as exc:  # unprintable characters
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        column = exc.position - (before.rfind("\n") + 1) + 1
-        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        local.append(Problem(display, line, column,
-                             _("an invisible control character (U+{code:04X}); delete it and retype the text around it").format(
-                                 code=ord(character))))
+        local.append(_unprintable_problem(exc, text, display))
     finally:
         parser.dispose()
     problems.extend(local)
     return root
+
+
+def _read_events(get_event, stack: list[Node], pending_keys: list[Scalar | None], attach, problem,
+                 local: list[Problem]) -> None:
+    """Turn parser events into nodes until the stream ends or reading must stop."""
+    documents = 0
+    scalar_event = yaml.ScalarEvent
+    mapping_start = yaml.MappingStartEvent
+    mapping_end = yaml.MappingEndEvent
+    sequence_start = yaml.SequenceStartEvent
+    sequence_end = yaml.SequenceEndEvent
+    alias_event = yaml.AliasEvent
+    document_start = yaml.DocumentStartEvent
+    stream_end = yaml.StreamEndEvent
+
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            if event.anchor is not None or event.tag is not None:
+                _refuse_anchor_or_tag(event, problem)
+            mark = event.start_mark
+            node = Scalar(event.value, event.style or None, mark.line + 1, mark.column + 1,
+                          event.end_mark.line + 1)
+            if stack:
+                parent = stack[-1]
+                if type(parent) is Mapping and pending_keys[-1] is not None:
+                    key = pending_keys[-1]
+                    parent.items[key.value] = (key, node)
+                    pending_keys[-1] = None
+                    continue
+            attach(node, mark)
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None:
+                _refuse_anchor_or_tag(event, problem)
+            mark = event.start_mark
+            node = (Mapping if kind is mapping_start else Sequence)(mark.line + 1, mark.column + 1)
+            attach(node, mark)
+            stack.append(node)
+            pending_keys.append(None)
+        elif kind is mapping_end or kind is sequence_end:
+            node = stack.pop()
+            pending_keys.pop()
+            node.end_line = event.end_mark.line + 1
+        elif kind is alias_event:
+            problem(
+                event.start_mark,
+                _("an alias (*{anchor}) refers to another part of the file; aliases are not allowed, write "
+                  "the value out in full").format(anchor=event.anchor),
+            )
+            break  # never expanded, so nothing to fear; but stop reading such a file
+        elif kind is document_start:
+            documents += 1
+            if documents > 1:
+                problem(event.start_mark, _("a second document ('---'); a file holds exactly one report"))
+                break
+        elif kind is stream_end:
+            break
+        if len(local) >= MAX_PROBLEMS_PER_FILE:
+            break
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is not None:
+        return Problem(display, mark.line + 1, mark.column + 1, _explain(exc))
+    return Problem(display, 1, 1, _explain(exc))  # pragma: no cover - libyaml always gives a mark
+
+
+def _unprintable_problem(exc: yaml.reader.ReaderError, text: str, display: str) -> Problem:
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return Problem(display, line, column,
+                   _("an invisible control character (U+{code:04X}); delete it and retype the text around it").format(
+                       code=ord(character)))
 
 
 def _refuse_anchor_or_tag(event, problem) -> None:
