@@ -7,6 +7,9 @@ atomically, so a failed build changes nothing and a killed one leaves whole
 files. Each document knows what it shows (`documents.py`): one whose view has not
 changed is not rendered again (see `cache.py`). The build is three steps:
 `plan` (load, publish, decide what to render), `render`, `write`.
+
+It is one module of some 510 lines because the three steps pass one plan and
+its records from one to the next, and read best in that order.
 """
 
 from __future__ import annotations

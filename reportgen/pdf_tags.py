@@ -24,6 +24,10 @@ module closes each gap with a hook into one step of WeasyPrint:
 (artifacts, lines a <br> ends). The hooks are installed only while one document
 renders (`tagging_hooks`); `check_weasyprint` refuses a WeasyPrint other than
 the one they were written for, rather than producing PDFs that quietly read worse.
+
+It is one module of some 430 lines because the hooks depend on each other's
+marks (what `prepare` flags, the drawing hook reads) and on one WeasyPrint
+version; kept together, an upgrade of WeasyPrint is checked in one place.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ is served; it is never written to the built files.
 Only local requests are answered: the Host header must name this server
 (localhost, 127.0.0.1 or [::1] with its port), so that a web page elsewhere
 cannot read the preview through DNS rebinding.
+
+It is one module of some 500 lines because the rebuilding and the answering
+share one state (the version, the problems, the page looked at) under one lock;
+the request handler reads it and notes only which page is looked at.
 """
 
 from __future__ import annotations

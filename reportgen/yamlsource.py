@@ -7,6 +7,10 @@ schema, where the field says what it expects. YAML features that surprise
 people editing by hand are refused while parsing, before any data is built:
 anchors and aliases (so an alias bomb costs nothing), tags, duplicate keys,
 tabs, non-UTF-8 bytes, several documents in one file.
+
+It is one module of some 430 lines because every refusal happens on the way
+from bytes to nodes (file checks, decoding, the strict composer): read in
+order, it shows everything a file can fail on before any field is looked at.
 """
 
 from __future__ import annotations
