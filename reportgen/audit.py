@@ -153,46 +153,54 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
         memo.clear()
         memo["status"] = state
     knows = failure.attacker_knows
-
-    def unknown(j: int) -> bool:
-        return status[j] is not Status.PUBLISHED and not (system.cells[j].known_by & knows)
-
-    region, frontier = {failure.cell}, [failure.cell]  # the unknown cells linked to it, and no others
-    while frontier:
-        nxt = []
-        for c in frontier:
-            for s in system.cell_sums[c]:
-                t, ps = system.sums[s]
-                for j in (t, *ps):
-                    if j not in region and unknown(j):
-                        region.add(j)
-                        nxt.append(j)
-        frontier = nxt
-    free = _determined_out(system, region)
-    if failure.cell not in free:
+    if ("free", knows) not in memo:  # the attacker's unknowns, in groups linked by sums: once per pattern
+        memo[("free", knows)] = _free_components(system, status, knows, memo)
+    component = memo[("free", knows)].get(failure.cell)
+    if component is None:  # the sole unknown of a sum: worked out exactly
         return True
-    components = {i: c for c in _components(system, free) for i in c}
-    component = components[failure.cell]
-    found = (frozenset(component), failure.cell)
+    found = (component, failure.cell)
     if found not in memo:
-        memo[found] = _ranges(system, status, component, [failure.cell], AuditResult(system.min_range),
+        memo[found] = _ranges(system, status, list(component), [failure.cell], AuditResult(system.min_range),
                               False)[failure.cell]
     low, high, _ = memo[found]
     return high - low + 1 < system.min_range
 
 
+def _free_components(system, status: list[Status], knows: frozenset, memo: dict) -> dict[int, tuple]:
+    """Each cell the attacker cannot work out from a single sum, and the unknowns linked to it.
+
+    The outsider's are found once; an insider's differ only in the outsider's components holding its cells.
+    """
+    if "outsider" not in memo:
+        unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
+        memo["outsider"] = [tuple(c) for c in _components(system, _determined_out(system, unknown))]
+    components = memo["outsider"]
+    where = {}
+    for c in components:
+        known = {i for i in c if system.cells[i].known_by & knows} if knows else ()
+        if not known:
+            for i in c:
+                where[i] = c
+            continue
+        for part in _components(system, _determined_out(system, set(c) - known)):
+            part = tuple(part)
+            for i in part:
+                where[i] = part
+    return where
+
+
 def _determined_out(system, free: set[int]) -> set[int]:
     """`free` without the cells a sum pins down once the others are known (the sole unknown of a sum)."""
     free = set(free)
+    members = system.members
     sums = {s for i in free for s in system.cell_sums[i]}
-    count = {s: sum(1 for j in {system.sums[s][0], *system.sums[s][1]} if j in free) for s in sums}
+    count = {s: sum(1 for j in members[s] if j in free) for s in sums}
     queue = [s for s, n in count.items() if n == 1]
     while queue:
         s = queue.pop()
         if count[s] != 1:
             continue
-        t, ps = system.sums[s]
-        (j,) = [j for j in {t, *ps} if j in free]
+        (j,) = [j for j in members[s] if j in free]
         free.discard(j)
         for r in system.cell_sums[j]:
             count[r] -= 1
@@ -211,8 +219,7 @@ def _components(system, free: set[int]) -> list[list[int]]:
         return x
 
     for s in {s for i in free for s in system.cell_sums[i]}:
-        t, ps = system.sums[s]
-        members = [j for j in (t, *ps) if j in free]
+        members = [j for j in system.members[s] if j in free]
         for j in members[1:]:
             a, b = root(members[0]), root(j)
             if a != b:
