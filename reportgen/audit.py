@@ -35,6 +35,7 @@ from reportgen.messages import _
 from reportgen.suppression_values import HIDDEN, Status
 
 OUTSIDER = "an outsider"
+AUDIT_OPTIONS = {}
 
 
 @dataclass(frozen=True)
@@ -106,29 +107,43 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     free = _determined_out(system, unknown)
     components = _components(system, free)
     component_of = {i: n for n, c in enumerate(components) for i in c}
+    by_tag: dict = {}  # who knows which of the outsider's unknowns
+    for i in free:
+        for tag in system.cells[i].known_by:
+            by_tag.setdefault(tag, set()).add(i)
+    targets_of = {n: [i for i in c if _protected(system, status, i)] for n, c in enumerate(components)}
+    pinned_out = [i for i in sorted(unknown - free) if _protected(system, status, i)]
+    keys: dict = {}
+
+    def ranges_of(component: list[int], targets: list[int]) -> dict:
+        key = (frozenset(component), tuple(status[i] for i in component), exact)
+        if key not in solved:
+            solved[key] = _ranges(system, status, component, targets, result, exact)
+        return solved[key]
+
     for attacker in result.attackers:
-        known = {i for i in free if system.cells[i].known_by & attacker.knows} if attacker.knows else set()
+        known = set().union(*(by_tag.get(tag, ()) for tag in attacker.knows))
         touched = {component_of[i] for i in known}
-        pinned = unknown - free
-        mine = [c for n, c in enumerate(components) if n not in touched]
+        pinned = list(pinned_out)
+        mine = []
         for n in touched:
             left = set(components[n]) - known
             still = _determined_out(system, left)
-            pinned |= left - still
+            pinned += [i for i in sorted(left - still) if _protected(system, status, i)]
             mine += _components(system, still)
-        for i in sorted(pinned):  # the sole unknown of a sum: worked out exactly
-            if _protected(system, status, i) and not (system.cells[i].known_by & attacker.knows):
+        for i in pinned:  # the sole unknown of a sum: worked out exactly
+            if not (system.cells[i].known_by & attacker.knows):
                 raw = system.cells[i].raw
                 result.ranges.append(Range(i, attacker.name, attacker.knows, raw, raw, True))
+        found = [(targets_of[n], keys[n] if n in keys else keys.setdefault(n, ranges_of(c, targets_of[n])))
+                 for n, c in enumerate(components) if n not in touched and targets_of[n]]
         for component in mine:
             targets = [i for i in component if _protected(system, status, i)]
-            if not targets:
-                continue
-            key = (frozenset(component), tuple(status[i] for i in component), exact)
-            if key not in solved:
-                solved[key] = _ranges(system, status, component, targets, result, exact)
+            if targets:
+                found.append((targets, ranges_of(component, targets)))
+        for targets, ranges in found:
             for i in targets:
-                low, high, is_exact = solved[key][i]
+                low, high, is_exact = ranges[i]
                 result.ranges.append(Range(i, attacker.name, attacker.knows, low, high, is_exact))
     return result
 
@@ -264,7 +279,7 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
     seen = {i: [system.cells[i].raw, system.cells[i].raw] for i in targets}  # the true values are feasible
 
     def solve(objective, target=None):
-        r = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints)
+        r = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints, options=AUDIT_OPTIONS)
         result.solved += 1
         if r.status == 3 or (r.status != 0 and target is not None and math.isinf(hi[col[target]])):
             return None
@@ -278,13 +293,14 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
     def wide(j) -> bool:
         return seen[j][1] - seen[j][0] + 1 >= system.min_range
 
-    if not exact:  # two solutions that push every hidden count down, then up, settle most of them
+    found = {}
+    if not exact or len(targets) == 1:  # two solutions that push every hidden count down, then up, settle most
         both = np.zeros(len(component))
         both[[col[j] for j in targets]] = 1.0
-        for sign in (1.0, -1.0):
-            if solve(sign * both) is None:
-                break
-    found = {}
+        pushed = [solve(sign * both, targets[0] if len(targets) == 1 else None) for sign in (1.0, -1.0)]
+        if len(targets) == 1 and pushed[0] is not None:  # of a single count: its minimum and maximum
+            found[targets[0]] = (seen[targets[0]][0], math.inf if pushed[1] is None else seen[targets[0]][1], True)
+            return found
     for i in targets:
         if not exact and wide(i):
             found[i] = (seen[i][0], seen[i][1], False)

@@ -45,6 +45,8 @@ MAX_ROUNDS = 50
 # consolidated table of 130 groups would otherwise bring every group's tables into one program. Leaving a cell
 # out fixes it at its value, which only narrows what the program may use: what it finds still protects.
 SCOPE_BUDGET = 2000
+# A program larger than this is solved only where nothing nearer protects without hiding a headline figure.
+SMALL_SCOPE = 800
 NO_HEADLINE = 500.0  # a protection cheaper than this rounds no headline figure
 # The costs are a judgement, not a measurement: a solution within 30 % of the cheapest is as good. A node
 # limit, never a time limit, so that the same figures give the same pattern on any machine under any load.
@@ -195,9 +197,14 @@ class CellSystem:
     def protect(self, target: int, knows: frozenset, attacker: str, status: list[Status]) -> None:
         """Hide, round or conceal the cheapest cells so that `target` spans min_range values for the attacker."""
         best, seen = None, 0
-        for hops in (1, 2, 3, None):
-            size = len(self.near(target, hops, SCOPE_BUDGET))
+        sizes = {hops: len(self.near(target, hops, SCOPE_BUDGET)) for hops in (1, 2, 3, None)}
+        for hops, wider in ((1, 2), (2, 3), (3, None), (None, None)):
+            size = sizes[hops]
             if size == seen:  # the wider search holds no more cells
+                break
+            if wider != hops and sizes[wider] <= 1.5 * size:  # about as large: the wider program alone
+                continue
+            if size > SMALL_SCOPE and best is not None and best[0] < HEADLINE_HIDING_COST:
                 break
             seen = size
             found = self._cheapest(target, knows, status, hops, SCOPE_BUDGET)
