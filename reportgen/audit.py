@@ -156,11 +156,13 @@ def _protected(system, status: list[Status], i: int) -> bool:
     return status[i] in HIDDEN
 
 
-def still_narrow(system, status: list[Status], failure: Range, memo: dict | None = None) -> bool:
+def still_narrow(system, status: list[Status], failure: Range, memo: dict | None = None,
+                 cache: dict | None = None) -> bool:
     """Is the count of `failure` still narrower than min_range for its attacker (after more hiding)?
 
-    `memo` (a dict the caller keeps while it checks several counts) keeps the ranges
-    found while `status` is unchanged.
+    `memo` (a dict the caller keeps while it checks several counts) keeps what it
+    found while `status` is unchanged; `cache` (the one given to `audit`) the
+    ranges of components whatever else changed.
     """
     memo = {} if memo is None else memo
     state = tuple(status)
@@ -173,11 +175,16 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
     component = memo[("free", knows)].get(failure.cell)
     if component is None:  # the sole unknown of a sum: worked out exactly
         return True
-    found = (component, failure.cell)
-    if found not in memo:
-        memo[found] = _ranges(system, status, list(component), [failure.cell], AuditResult(system.min_range),
-                              False)[failure.cell]
-    low, high, _ = memo[found]
+    whole = (frozenset(component), tuple(status[i] for i in component), False)  # as `audit` keeps it in `cache`
+    if cache is not None and whole in cache:
+        low, high, _ = cache[whole][failure.cell]
+        return high - low + 1 < system.min_range
+    found = (whole, failure.cell)
+    ranges = memo.setdefault("ranges", {}) if cache is None else cache
+    if found not in ranges:
+        ranges[found] = _ranges(system, status, list(component), [failure.cell], AuditResult(system.min_range),
+                                False)[failure.cell]
+    low, high, _ = ranges[found]
     return high - low + 1 < system.min_range
 
 

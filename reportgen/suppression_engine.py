@@ -45,6 +45,8 @@ MAX_ROUNDS = 50
 # consolidated table of 130 groups would otherwise bring every group's tables into one program. Leaving a cell
 # out fixes it at its value, which only narrows what the program may use: what it finds still protects.
 SCOPE_BUDGET = 2000
+# A sum of more cells than this (a category of many groups) brings its parts into a program, but not their tables.
+LARGE_SUM = 60
 # A program larger than this is solved only where nothing nearer protects without hiding a headline figure.
 SMALL_SCOPE = 800
 NO_HEADLINE = 500.0  # a protection cheaper than this rounds no headline figure
@@ -155,7 +157,8 @@ class CellSystem:
     def near(self, start: int, hops: int | None, budget: int | None = None) -> set[int]:
         """Cells within `hops` sums of `start` (all connected ones if None), whole slots at a time.
 
-        With a `budget`, a sum is taken in only while the cells stay within it (the smaller sums of a hop first).
+        With a `budget`, a sum is taken in only while the cells stay within it (the smaller sums of a hop first),
+        and the parts of a sum of more than LARGE_SUM cells are taken in without the tables they belong to.
         """
         seen = set(self.slots[self.cells[start].slot or self.cells[start].key])
         frontier, depth = list(seen), 0
@@ -168,8 +171,12 @@ class CellSystem:
                        for k in self.slots[self.cells[j].slot or self.cells[j].key]} - seen
                 if budget is not None and len(seen) + len(new) > budget:
                     continue
+                if len(self.members[s]) > LARGE_SUM:  # a consolidated table: of the parts, only the cells themselves
+                    t = self.sums[s][0]
+                    nxt.extend(sorted(k for k in self.slots[self.cells[t].slot or self.cells[t].key] if k in new))
+                else:
+                    nxt.extend(sorted(new))
                 seen |= new
-                nxt.extend(sorted(new))
             frontier = nxt
         return seen
 
@@ -186,7 +193,7 @@ class CellSystem:
             done: set[int] = set()
             memo: dict = {}
             for f in failures:
-                if f.cell in done or (done and not still_narrow(self, status, f, memo)):
+                if f.cell in done or (done and not still_narrow(self, status, f, memo, cache)):
                     continue
                 done.add(f.cell)
                 self.protect(f.cell, f.attacker_knows, f.attacker, status)
