@@ -308,6 +308,14 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
         if len(targets) == 1 and pushed[0] is not None:  # of a single count: its minimum and maximum
             found[targets[0]] = (seen[targets[0]][0], math.inf if pushed[1] is None else seen[targets[0]][1], True)
             return found
+        while not exact:  # again with the counts not yet settled, as long as that settles some
+            open_ = [j for j in targets if not wide(j)]
+            if len(open_) < 2:
+                break
+            both = np.zeros(len(component))
+            both[[col[j] for j in open_]] = 1.0
+            if any(solve(sign * both) is None for sign in (1.0, -1.0)) or all(not wide(j) for j in open_):
+                break
     for i in targets:
         if not exact and wide(i):
             found[i] = (seen[i][0], seen[i][1], False)
