@@ -20,7 +20,9 @@ start) count as a published figure too: from 1 to min_count - 1 they are
 protected like a "<5".
 
 Each minimum and maximum is an integer program solved exactly by HiGHS
-(`scipy.optimize.milp`), over the hidden cells linked to the count once the
+(`suppression_solver.Program.extreme`: the linear relaxation, whose optimal
+vertex is usually whole and then, checked exactly, the answer; the integer
+program where it is not), over the hidden cells linked to the count once the
 attacker's known cells are fixed. A count is protected when its range is at
 least ``min_range`` values wide (so it is never pinned to one value).
 """
@@ -35,7 +37,8 @@ from reportgen.messages import _
 from reportgen.suppression_values import HIDDEN, Status
 
 OUTSIDER = "an outsider"
-AUDIT_OPTIONS = {}
+# The integer programs solved to the end (the objectives are whole numbers: a gap below 1 is none).
+AUDIT_OPTIONS = {"mip_rel_gap": 0.0, "mip_abs_gap": 0.5}
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,13 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     of its width, and `exact` is False); ``exact=True`` computes every minimum
     and maximum. A range narrower than min_range is always exact. `cache`, a
     dict kept by a caller that audits patterns growing from one another,
-    keeps the ranges of components that did not change.
+    keeps the ranges of components that did not change. The result for a
+    pattern already audited (the chooser's last, audited again before a build
+    writes) is kept with the model and given again.
     """
+    done = system.audited if which is None else {}  # the same model and pattern: the same ranges
+    if (tuple(status), exact) in done:
+        return done[(tuple(status), exact)]
     result = AuditResult(system.min_range, attackers=list(which or attackers(system)))
     solved: dict = {} if cache is None else cache
     # An outsider's unknowns first; an insider differs only in the outsider's components holding its cells.
@@ -145,6 +153,7 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
             for i in targets:
                 low, high, is_exact = ranges[i]
                 result.ranges.append(Range(i, attacker.name, attacker.knows, low, high, is_exact))
+    done[(tuple(status), exact)] = result
     return result
 
 
@@ -252,16 +261,12 @@ def _components(system, free: set[int]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _ranges(system, status, component: list[int], targets: list[int], result: AuditResult, exact: bool):
-    import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
+def _program(system, status, component: list[int]):
+    """The reader's relations over `component`'s cells: every sum they are in, the others at their values."""
+    from reportgen.suppression_solver import Program
 
     col = {i: n for n, i in enumerate(component)}
-    lo = np.empty(len(component))
-    hi = np.empty(len(component))
-    for i, n in col.items():
-        lo[n], hi[n] = system.domain(i, status[i])
+    bounds = [system.domain(i, status[i]) for i in component]
     data, rows, cols, rhs = [], [], [], []
     for s in sorted({s for i in component for s in system.cell_sums[i]}):
         t, ps = system.sums[s]
@@ -277,55 +282,48 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
                 rows.append(len(rhs))
                 cols.append(n)
         rhs.append(const)
-    constraints = ()
-    if rhs:
-        matrix = coo_matrix((data, (rows, cols)), shape=(len(rhs), len(component))).tocsr()
-        constraints = LinearConstraint(matrix, rhs, rhs)
-    bounds = Bounds(lo, hi)
-    integrality = np.ones(len(component))
-    seen = {i: [system.cells[i].raw, system.cells[i].raw] for i in targets}  # the true values are feasible
+    return col, Program([lo for lo, __ in bounds], [hi for __, hi in bounds], data, rows, cols, rhs, rhs,
+                        AUDIT_OPTIONS)
 
-    def solve(objective, target=None):
-        r = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints, options=AUDIT_OPTIONS)
+
+def _ranges(system, status, component: list[int], targets: list[int], result: AuditResult, exact: bool):
+    """Each target's (low, high, exact): its minimum and maximum, or two values it can take that settle it.
+
+    Every value recorded is that of a whole-number point checked against every relation (`Program.extreme`).
+    """
+    import numpy as np
+
+    col, program = _program(system, status, component)
+    seen = {i: [system.cells[i].raw, system.cells[i].raw] for i in targets}  # the true values are feasible
+    where = np.array([col[j] for j in targets])
+
+    def push(counts: list[int], sign: float):
+        """The extreme of the counts' sum (None if unbounded); every target's value in it is recorded."""
+        objective = np.zeros(len(component))
+        objective[[col[j] for j in counts]] = sign
+        found = program.extreme(objective)
         result.solved += 1
-        if r.status == 3 or (r.status != 0 and target is not None and math.isinf(hi[col[target]])):
-            return None
-        if r.status != 0:  # the true values satisfy everything: infeasible would be a bug in the model
-            raise AssertionError(f"audit of {system.cells[component[0]].key!r}: {r.message}")
-        for j in targets:
-            value = round(r.x[col[j]])
-            seen[j] = [min(seen[j][0], value), max(seen[j][1], value)]
-        return r
+        if found is not None:
+            for j, value in zip(targets, found[1][where].astype(int).tolist()):
+                seen[j] = [min(seen[j][0], value), max(seen[j][1], value)]
+        return found
 
     def wide(j) -> bool:
         return seen[j][1] - seen[j][0] + 1 >= system.min_range
 
-    found = {}
-    if not exact or len(targets) == 1:  # two solutions that push every hidden count down, then up, settle most
-        both = np.zeros(len(component))
-        both[[col[j] for j in targets]] = 1.0
-        pushed = [solve(sign * both, targets[0] if len(targets) == 1 else None) for sign in (1.0, -1.0)]
-        if len(targets) == 1 and pushed[0] is not None:  # of a single count: its minimum and maximum
-            found[targets[0]] = (seen[targets[0]][0], math.inf if pushed[1] is None else seen[targets[0]][1], True)
-            return found
-        while not exact:  # again with the counts not yet settled, as long as that settles some
-            open_ = [j for j in targets if not wide(j)]
-            if len(open_) < 2:
-                break
-            both = np.zeros(len(component))
-            both[[col[j] for j in open_]] = 1.0
-            if any(solve(sign * both) is None for sign in (1.0, -1.0)) or all(not wide(j) for j in open_):
-                break
-    for i in targets:
-        if not exact and wide(i):
-            found[i] = (seen[i][0], seen[i][1], False)
-            continue
-        c = np.zeros(len(component))
-        c[col[i]] = 1.0
-        low = solve(c, i)
-        high = solve(-c, i)
-        found[i] = (round(low.fun), math.inf if high is None else round(-high.fun), True)
-    return found
+    def extremes(i: int) -> tuple[int, float, bool]:
+        low, high = push([i], 1.0), push([i], -1.0)
+        return low[0], math.inf if high is None else -high[0], True
+
+    if len(targets) == 1:
+        return {targets[0]: extremes(targets[0])}
+    open_ = [] if exact else list(targets)
+    while len(open_) > 1:  # push all down, then up; again with those still open, as long as that settles some
+        if push(open_, 1.0) is None or push(open_, -1.0) is None:
+            break
+        still = [j for j in open_ if not wide(j)]
+        open_ = [] if len(still) == len(open_) else still
+    return {i: (*seen[i], False) if not exact and wide(i) else extremes(i) for i in targets}
 
 
 # --- a project's audit: what `reportgen audit` prints and `reportgen build` requires

@@ -14,7 +14,7 @@ if it must give).
 ``min_count - 1``, then, as long as `reportgen.audit` finds a hidden count
 that some attacker narrows below ``min_range`` values, it adds the cheapest
 protection for it, found by a mixed-integer program (HiGHS through
-`scipy.optimize.milp`). The program asks for two tables of whole numbers that
+`highspy`, see `suppression_solver`). The program asks for two tables of whole numbers that
 agree with everything the attacker sees (the published values, the markers'
 ranges, every relation, what the attacker knows) whose values of the cell lie
 ``min_range - 1`` apart, letting it hide more cells (cost: about the
@@ -52,7 +52,7 @@ SMALL_SCOPE = 800
 NO_HEADLINE = 500.0  # a protection cheaper than this rounds no headline figure
 # The costs are a judgement, not a measurement: a solution within 30 % of the cheapest is as good. A node
 # limit, never a time limit, so that the same figures give the same pattern on any machine under any load.
-MILP_OPTIONS = {"mip_rel_gap": 0.3, "node_limit": 500}
+MILP_OPTIONS = {"mip_rel_gap": 0.3, "mip_max_nodes": 500}
 
 
 @dataclass
@@ -90,6 +90,8 @@ class CellSystem:
         self.cell_sums: list[list[int]] = []
         self.members: list[tuple[int, ...]] = []  # each sum's cells, once each
         self.slots: dict[Hashable, list[int]] = {}
+        self._near: dict = {}  # what `near` found: it depends on the cells and sums alone
+        self.audited: dict = {}  # (pattern, exact) -> `reportgen.audit.AuditResult`, kept by the audit
 
     def add_cell(self, key: Hashable, raw: int, **kw) -> None:
         if key in self.index:
@@ -97,6 +99,8 @@ class CellSystem:
         if raw < 0:
             raise ValueError(f"cell {key!r} has a negative count {raw}")
         self.index[key] = len(self.cells)
+        self._near.clear()
+        self.audited.clear()
         self.cells.append(Cell(key, raw, **kw))
         self.cell_sums.append([])
         self.slots.setdefault(self.cells[-1].slot or key, []).append(len(self.cells) - 1)
@@ -108,6 +112,8 @@ class CellSystem:
         if sum(self.cells[p].raw for p in ps) != self.cells[t].raw:
             raise ValueError(f"parts of {total!r} do not add up to it")
         n = len(self.sums)
+        self._near.clear()
+        self.audited.clear()
         self.sums.append((t, ps))
         self.members.append(tuple(sorted({t, *ps})))
         for c in {t, *ps}:
@@ -120,6 +126,8 @@ class CellSystem:
         whose total and other parts a region knows (or are zeros, always published) is its own count too.
         Working these out reveals nothing about anyone else.
         """
+        self._near.clear()
+        self.audited.clear()
         changed = True
         while changed:
             changed = False
@@ -160,16 +168,25 @@ class CellSystem:
         With a `budget`, a sum is taken in only while the cells stay within it (the smaller sums of a hop first),
         and the parts of a sum of more than LARGE_SUM cells are taken in without the tables they belong to.
         """
-        seen = set(self.slots[self.cells[start].slot or self.cells[start].key])
+        slot = self.cells[start].slot or self.cells[start].key
+        if (slot, hops, budget) not in self._near:
+            self._near[(slot, hops, budget)] = frozenset(self._near_slot(slot, hops, budget))
+        return self._near[(slot, hops, budget)]
+
+    def _near_slot(self, slot: Hashable, hops: int | None, budget: int | None) -> set[int]:
+        if "sum_cells" not in self._near:  # each sum's cells with the rest of their slots
+            self._near["sum_cells"] = [frozenset(k for j in m for k in self.slots[self.cells[j].slot or self.cells[j].key])
+                                       for m in self.members]
+        sum_cells = self._near["sum_cells"]
+        seen = set(self.slots[slot])
         frontier, depth = list(seen), 0
         while frontier and (hops is None or depth < hops):
             depth += 1
             nxt = []
             sums = {s for c in frontier for s in self.cell_sums[c]}
             for s in sorted(sums, key=lambda s: (len(self.members[s]), s)):
-                new = {k for j in self.members[s] if j not in seen
-                       for k in self.slots[self.cells[j].slot or self.cells[j].key]} - seen
-                if budget is not None and len(seen) + len(new) > budget:
+                new = sum_cells[s] - seen
+                if not new or (budget is not None and len(seen) + len(new) > budget):
                     continue
                 if len(self.members[s]) > LARGE_SUM:  # a consolidated table: of the parts, only the cells themselves
                     t = self.sums[s][0]
@@ -202,25 +219,29 @@ class CellSystem:
     # --- protecting one cell against one attacker: a small mixed-integer program
 
     def protect(self, target: int, knows: frozenset, attacker: str, status: list[Status]) -> None:
-        """Hide, round or conceal the cheapest cells so that `target` spans min_range values for the attacker."""
-        best, seen = None, 0
-        sizes = {hops: len(self.near(target, hops, SCOPE_BUDGET)) for hops in (1, 2, 3, None)}
-        for hops, wider in ((1, 2), (2, 3), (3, None), (None, None)):
-            size = sizes[hops]
-            if size == seen:  # the wider search holds no more cells
+        """Hide, round or conceal the cheapest cells so that `target` spans min_range values for the attacker.
+
+        Programs over wider and wider scopes: the cells within 1 and 2 sums of it; those within 1 sum, its
+        owner's cells and the totals they add up into, with the hidden cells linked to them (the room those
+        leave); the cells within 3 sums; everything linked (within SCOPE_BUDGET cells).
+        """
+        near = [self.near(target, hops, SCOPE_BUDGET) for hops in (1, 2, 3, None)]
+        scopes = ((near[0], near[1]), (near[1], near[2]), (self.with_hidden(near[0] | self.around(target), status), None),
+                  (near[2], near[3]), (near[3], None))
+        best, solved = None, frozenset()
+        for scope, wider in scopes:
+            if scope <= solved or (wider is not None and len(wider) <= 1.5 * len(scope)):
+                continue  # no more cells than a program solved, or about as many as the wider one: that one alone
+            if len(scope) > SMALL_SCOPE and best is not None and best[0] < HEADLINE_HIDING_COST:
                 break
-            if wider != hops and sizes[wider] <= 1.5 * size:  # about as large: the wider program alone
-                continue
-            if size > SMALL_SCOPE and best is not None and best[0] < HEADLINE_HIDING_COST:
-                break
-            seen = size
-            found = self._cheapest(target, knows, status, hops, SCOPE_BUDGET)
+            solved = scope
+            found = self._cheapest(target, knows, status, scope)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
             if best is not None and best[0] < NO_HEADLINE:  # a wider search could only round a headline less
                 break
-        if best is None and len(self.near(target, None)) > seen:  # nothing within the budget: everything linked
-            best = self._cheapest(target, knows, status, None, None)
+        if best is None and not self.near(target, None) <= solved:  # nothing within the budget: everything linked
+            best = self._cheapest(target, knows, status, self.near(target, None))
         if best is not None:
             for i, new in best[1]:
                 status[i] = new
@@ -229,13 +250,42 @@ class CellSystem:
         raise Unprotectable(cell, attacker, _("no pattern of hidden and rounded figures keeps it {count} values wide "
                                               "or wider for {attacker}").format(count=self.min_range, attacker=attacker))
 
-    def _cheapest(self, target: int, knows: frozenset, status: list[Status], hops: int | None,
-                  budget: int | None):
-        import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_matrix
+    def around(self, start: int) -> frozenset:
+        """The cells of `start`'s owner (`Cell.where`), and every total they add up into, directly or through
+        other totals (a group's cells and its category's and the nation's totals), whole slots at a time."""
+        cell = self.cells[start]
+        key = ("around", cell.where if cell.where is not None else cell.slot or cell.key)
+        if key not in self._near:
+            own = [i for i, c in enumerate(self.cells) if c.where == cell.where] if cell.where is not None else []
+            seen = {k for i in own or [start] for k in self.slots[self.cells[i].slot or self.cells[i].key]}
+            frontier = list(seen)
+            while frontier:
+                totals = {self.sums[s][0] for c in frontier for s in self.cell_sums[c] if self.sums[s][0] != c}
+                frontier = [k for t in totals for k in self.slots[self.cells[t].slot or self.cells[t].key]
+                            if k not in seen]
+                seen.update(frontier)
+            self._near[key] = frozenset(seen)
+        return self._near[key]
 
-        scope = sorted(i for i in self.near(target, hops, budget) if not (self.cells[i].known_by & knows))
+    def with_hidden(self, scope: frozenset, status: list[Status], budget: int = SCOPE_BUDGET) -> frozenset:
+        """`scope` and the cells not published linked to it through sums of such cells, nearest first, while the
+        cells stay within `budget`."""
+        seen, frontier = set(scope), sorted(scope)
+        while frontier and len(seen) < budget:
+            nxt = []
+            for s in sorted({s for c in frontier for s in self.cell_sums[c]}):
+                nxt += [j for j in self.members[s] if j not in seen and status[j] is not Status.PUBLISHED]
+                seen.update(nxt)
+                if len(seen) >= budget:
+                    break
+            frontier = nxt
+        return frozenset(seen)
+
+    def _cheapest(self, target: int, knows: frozenset, status: list[Status], scope: frozenset):
+        import numpy as np
+        from reportgen.suppression_solver import Program
+
+        scope = sorted(i for i in scope if not (self.cells[i].known_by & knows))
         reach = self.min_range
         col = {}  # cell -> index of its value in the "high" table; the "low" table follows at +n
         lo, hi, options = [], [], []  # options: (cell, new status, cost, lo if chosen, hi if chosen)
@@ -310,10 +360,8 @@ class CellSystem:
         cost = np.zeros(size)
         for o, opt in enumerate(options):
             cost[2 * n + o] = opt[2]
-        result = milp(cost, integrality=np.ones(size), bounds=Bounds(var_lo, var_hi), options=MILP_OPTIONS,
-                      constraints=LinearConstraint(coo_matrix((data, (row_ids, col_ids)),
-                                                               shape=(len(lower), size)), lower, upper))
-        if result.x is None:
+        result = Program(var_lo, var_hi, data, row_ids, col_ids, lower, upper, MILP_OPTIONS, integer=True).solve(cost)
+        if result is None:
             return None
         chosen = [o for o in range(k) if result.x[2 * n + o] > 0.5]
         return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1]) for o in chosen]

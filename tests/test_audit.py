@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.audit import OUTSIDER, Attacker, audit, audit_published, require_protected
 from reportgen.cli import main
@@ -139,3 +143,49 @@ def test_a_build_that_would_disclose_writes_nothing(tmp_path, capsys):
     assert "region sjaelland" in err and "Traceback" not in err
     assert not out.exists() or not any(out.rglob("*.html"))
     assert main(["audit", str(root)]) == 1
+
+
+def test_a_fractional_corner_is_settled_by_the_integer_program():
+    # x + y <= 1, y + z <= 1, x + z <= 1 with x, y, z in 0..1: the linear relaxation's best sum is 1.5 at
+    # (0.5, 0.5, 0.5), the whole-number best is 1
+    from reportgen.suppression_solver import Program
+
+    program = Program([0, 0, 0], [1, 1, 1], [1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2], [0, 1, 1, 2, 0, 2],
+                      [-math.inf] * 3, [1, 1, 1])
+    value, point = program.extreme([-1, -1, -1])
+    assert value == -1 and point.sum() == 1 and program.satisfied(point)
+    assert Program([0], [math.inf], [], [], [], [], []).extreme([-1]) is None  # unbounded
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=2, max_size=4), st.lists(st.integers(0, 9), min_size=2, max_size=4),
+       st.data())
+def test_the_audit_agrees_with_trying_every_table(rows, columns, data):
+    """A two-way table with both margins: each hidden cell's range, by the audit and by brute force."""
+    table = [[min(r, c) for c in columns] for r in rows]
+    system = CellSystem(5, 3)
+    for i, row in enumerate(table):
+        for j, value in enumerate(row):
+            system.add_cell((i, j), value, upper=value + 2)
+        system.add_cell(("row", i), sum(row))
+        system.add_sum(("row", i), [(i, j) for j in range(len(columns))])
+    for j in range(len(columns)):
+        system.add_cell(("column", j), sum(row[j] for row in table))
+        system.add_sum(("column", j), [(i, j) for i in range(len(rows))])
+    cells = [(i, j) for i in range(len(rows)) for j in range(len(columns))]
+    hidden = data.draw(st.sets(st.sampled_from(cells), min_size=1, max_size=4))
+    status = [Status.SECONDARY if c.key in hidden else Status.PUBLISHED for c in system.cells]
+    result = audit(system, status, [Attacker(OUTSIDER, frozenset())], exact=True)
+    hidden = sorted(hidden)
+    seen = {k: set() for k in hidden}
+    for values in itertools.product(*(range(table[i][j] + 3) for i, j in hidden)):
+        filled = [list(row) for row in table]
+        for (i, j), v in zip(hidden, values):
+            filled[i][j] = v
+        if [sum(r) for r in filled] == [sum(r) for r in table] and \
+                [sum(c) for c in zip(*filled)] == [sum(c) for c in zip(*table)]:
+            for k, v in zip(hidden, values):
+                seen[k].add(v)
+    for r in result.ranges:
+        key = system.cells[r.cell].key
+        assert (r.low, r.high) == (min(seen[key]), max(seen[key]))
