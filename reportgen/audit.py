@@ -106,8 +106,9 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     writes) is kept with the model and given again.
     """
     done = system.audited if which is None else {}  # the same model and pattern: the same ranges
-    if (tuple(status), exact) in done:
-        return done[(tuple(status), exact)]
+    pattern = (_pattern(system, status, range(len(status))), exact)
+    if pattern in done:
+        return done[pattern]
     result = AuditResult(system.min_range, attackers=list(which or attackers(system)))
     solved: dict = {} if cache is None else cache
     # An outsider's unknowns first; an insider differs only in the outsider's components holding its cells.
@@ -124,7 +125,7 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     keys: dict = {}
 
     def ranges_of(component: list[int], targets: list[int]) -> dict:
-        key = (frozenset(component), tuple(status[i] for i in component), exact)
+        key = (frozenset(component), _pattern(system, status, component), exact)
         if key not in solved:
             solved[key] = _ranges(system, status, component, targets, result, exact)
         return solved[key]
@@ -153,8 +154,14 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
             for i in targets:
                 low, high, is_exact = ranges[i]
                 result.ranges.append(Range(i, attacker.name, attacker.knows, low, high, is_exact))
-    done[(tuple(status), exact)] = result
+    done[pattern] = result
     return result
+
+
+def _pattern(system, status: list[Status], cells: Iterable[int]) -> tuple:
+    """What a reader sees of `cells`: each one's status, and a rounded one's rounding base."""
+    bases = getattr(system, "bases", {})
+    return tuple((status[i], bases[i]) if i in bases and status[i] is Status.ROUNDED else status[i] for i in cells)
 
 
 def _protected(system, status: list[Status], i: int) -> bool:
@@ -174,7 +181,7 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
     ranges of components whatever else changed.
     """
     memo = {} if memo is None else memo
-    state = tuple(status)
+    state = _pattern(system, status, range(len(status)))
     if memo.get("status") != state:
         memo.clear()
         memo["status"] = state
@@ -184,7 +191,7 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
     component = memo[("free", knows)].get(failure.cell)
     if component is None:  # the sole unknown of a sum: worked out exactly
         return True
-    whole = (frozenset(component), tuple(status[i] for i in component), False)  # as `audit` keeps it in `cache`
+    whole = (frozenset(component), _pattern(system, status, component), False)  # as `audit` keeps it in `cache`
     if cache is not None and whole in cache:
         low, high, _ = cache[whole][failure.cell]
         return high - low + 1 < system.min_range

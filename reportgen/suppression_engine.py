@@ -34,12 +34,13 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen.messages import _
-from reportgen.suppression_values import Status, rounding_interval
+from reportgen.suppression_values import WIDER_ROUNDINGS, Status, rounding_interval
 
 CONCEAL_COST = 4.0  # showing a "<5" as "x"
-# Hiding a headline figure: the last resort, where rounding it cannot protect a count (rounding is a known
-# interval around the true value: with two regions and one of them the attacker, it may not be wide enough).
-HEADLINE_HIDING_COST = 100000.0
+# A headline figure is never hidden. Where rounding it to privacy.rounding_base cannot protect a count
+# (rounding is a known interval around the true value: with two regions and one of them the attacker, it may
+# not be wide enough), it is rounded to a multiple of the base instead: the last resort, at this cost.
+WIDER_ROUNDING_COST = 100000.0
 MAX_ROUNDS = 50
 # The cells a protecting program may take in before it looks further only if nothing nearer protects: a
 # consolidated table of 130 groups would otherwise bring every group's tables into one program. Leaving a cell
@@ -91,6 +92,7 @@ class CellSystem:
         self.members: list[tuple[int, ...]] = []  # each sum's cells, once each
         self.slots: dict[Hashable, list[int]] = {}
         self._near: dict = {}  # what `near` found: it depends on the cells and sums alone
+        self.bases: dict[int, int] = {}  # a rounded cell's rounding base where wider than rounding_base
         self.audited: dict = {}  # (pattern, exact) -> `reportgen.audit.AuditResult`, kept by the audit
 
     def add_cell(self, key: Hashable, raw: int, **kw) -> None:
@@ -147,14 +149,21 @@ class CellSystem:
         return [Status.WITHHELD if c.aux else Status.PRIMARY if 0 < c.raw < m else Status.PUBLISHED
                 for c in self.cells]
 
-    def domain(self, i: int, status: Status) -> tuple[int, float]:
-        """What a reader knows of cell `i` from its published text alone (and its upper bound)."""
+    def base(self, i: int) -> int:
+        """The rounding base of cell `i` if it is published rounded."""
+        return self.bases.get(i, self.rounding_base)
+
+    def domain(self, i: int, status: Status, base: int | None = None) -> tuple[int, float]:
+        """What a reader knows of cell `i` from its published text alone (and its upper bound).
+
+        A rounded cell: the values that round to its published value at `base` (else at its own base).
+        """
         c = self.cells[i]
         hi = math.inf if c.upper is None else c.upper
         if status is Status.PUBLISHED:
             return c.raw, c.raw
         if status is Status.ROUNDED:
-            lo, top = rounding_interval(c.raw, self.rounding_base)
+            lo, top = rounding_interval(c.raw, base or self.base(i))
             return lo, min(top, hi)
         if status is Status.PRIMARY:
             return 1, min(self.min_count - 1, hi)
@@ -232,7 +241,7 @@ class CellSystem:
         for scope, wider in scopes:
             if scope <= solved or (wider is not None and len(wider) <= 1.5 * len(scope)):
                 continue  # no more cells than a program solved, or about as many as the wider one: that one alone
-            if len(scope) > SMALL_SCOPE and best is not None and best[0] < HEADLINE_HIDING_COST:
+            if len(scope) > SMALL_SCOPE and best is not None and best[0] < WIDER_ROUNDING_COST:
                 break
             solved = scope
             found = self._cheapest(target, knows, status, scope)
@@ -243,12 +252,17 @@ class CellSystem:
         if best is None and not self.near(target, None) <= solved:  # nothing within the budget: everything linked
             best = self._cheapest(target, knows, status, self.near(target, None))
         if best is not None:
-            for i, new in best[1]:
+            for i, new, base in best[1]:
                 status[i] = new
+                if base != self.rounding_base:
+                    self.bases[i] = base
             return
         cell = self.cells[target]
-        raise Unprotectable(cell, attacker, _("no pattern of hidden and rounded figures keeps it {count} values wide "
-                                              "or wider for {attacker}").format(count=self.min_range, attacker=attacker))
+        raise Unprotectable(cell, attacker, _(
+            "no pattern of hidden figures, with the totals above it rounded to the nearest {base} or even {widest} "
+            "(totals are never hidden), keeps it {count} values wide or wider for {attacker}").format(
+                base=self.rounding_base, widest=self.rounding_base * WIDER_ROUNDINGS[-1], count=self.min_range,
+                attacker=attacker))
 
     def around(self, start: int) -> frozenset:
         """The cells of `start`'s owner (`Cell.where`), and every total they add up into, directly or through
@@ -288,26 +302,16 @@ class CellSystem:
         scope = sorted(i for i in scope if not (self.cells[i].known_by & knows))
         reach = self.min_range
         col = {}  # cell -> index of its value in the "high" table; the "low" table follows at +n
-        lo, hi, options = [], [], []  # options: (cell, new status, cost, lo if chosen, hi if chosen)
+        lo, hi, options = [], [], []  # options: (cell, new status, cost, lo if chosen, hi if chosen, base)
         for i in scope:
             c, s = self.cells[i], status[i]
             base_lo, base_hi = self.domain(i, s)
             cap_lo, cap_hi = max(0, c.raw - reach), c.raw + reach
-            if s is Status.PUBLISHED:
-                if c.raw == 0:
-                    continue
-                # A headline figure is rounded; hidden only where rounding cannot protect (see HEADLINE_HIDING_COST).
-                choices = ([(Status.ROUNDED, c.headline), (Status.SECONDARY, HEADLINE_HIDING_COST)] if c.headline
-                           else [(Status.SECONDARY, 1.0 + math.sqrt(c.raw))])
-                for new, cost in choices:
-                    o_lo, o_hi = self.domain(i, new)
-                    options.append((i, new, cost, max(o_lo, cap_lo), min(o_hi, cap_hi)))
-            elif s is Status.ROUNDED:  # rounded for another count, and not enough for this one
-                o_lo, o_hi = self.domain(i, Status.SECONDARY)
-                options.append((i, Status.SECONDARY, HEADLINE_HIDING_COST, max(o_lo, cap_lo), min(o_hi, cap_hi)))
-            elif s is Status.PRIMARY:
-                o_lo, o_hi = self.domain(i, Status.WITHHELD)
-                options.append((i, Status.WITHHELD, CONCEAL_COST, max(o_lo, cap_lo), min(o_hi, cap_hi)))
+            if s is Status.PUBLISHED and c.raw == 0:  # a zero is always published: a constant
+                continue
+            for new, cost, base in self._options(i, s):
+                o_lo, o_hi = self.domain(i, new, base)
+                options.append((i, new, cost, max(o_lo, cap_lo), min(o_hi, cap_hi), base))
             col[i] = len(col)
             lo.append(max(base_lo, cap_lo))
             hi.append(min(base_hi, cap_hi))
@@ -352,7 +356,7 @@ class CellSystem:
         row([(t, 1), (t + n, -1)], reach - 1, math.inf)
         var_lo = np.array(lo * 2 + [0] * k, dtype=float)
         var_hi = np.array(hi * 2 + [1] * k, dtype=float)
-        for o, (i, __, __, o_lo, o_hi) in enumerate(options):
+        for o, (i, __, __, o_lo, o_hi, __) in enumerate(options):
             a = col[i]
             for shift in (0, n):
                 var_lo[a + shift] = min(var_lo[a + shift], o_lo)
@@ -364,4 +368,18 @@ class CellSystem:
         if result is None:
             return None
         chosen = [o for o in range(k) if result.x[2 * n + o] > 0.5]
-        return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1]) for o in chosen]
+        return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1], options[o][5]) for o in chosen]
+
+    def _options(self, i: int, status: Status) -> list[tuple[Status, float, int]]:
+        """What more cell `i` may give: (new status, cost, rounding base)."""
+        c, base = self.cells[i], self.rounding_base
+        if c.headline and status in (Status.PUBLISHED, Status.ROUNDED):  # rounded, never hidden
+            wider = [(Status.ROUNDED, WIDER_ROUNDING_COST + c.headline * m, base * m) for m in WIDER_ROUNDINGS]
+            if status is Status.PUBLISHED:
+                return [(Status.ROUNDED, c.headline, base), *wider]
+            return [w for w in wider if w[2] > self.base(i)]  # rounded for another count, and not enough for this one
+        if status is Status.PUBLISHED:
+            return [(Status.SECONDARY, 1.0 + math.sqrt(c.raw), base)]
+        if status is Status.PRIMARY:
+            return [(Status.WITHHELD, CONCEAL_COST, base)]
+        return []
