@@ -111,51 +111,64 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
         return done[pattern]
     result = AuditResult(system.min_range, attackers=list(which or attackers(system)))
     solved: dict = {} if cache is None else cache
-    # An outsider's unknowns first; an insider differs only in the outsider's components holding its cells.
-    unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
-    free = _determined_out(system, unknown)
-    components = _components(system, free)
-    component_of = {i: n for n, c in enumerate(components) for i in c}
-    by_tag: dict = {}  # who knows which of the outsider's unknowns
-    for i in free:
-        for tag in system.cells[i].known_by:
-            by_tag.setdefault(tag, set()).add(i)
-    targets_of = {n: [i for i in c if _protected(system, status, i)] for n, c in enumerate(components)}
-    pinned_out = [i for i in sorted(unknown - free) if _protected(system, status, i)]
+    outsider = _Outsider(system, status)
     keys: dict = {}
 
-    def ranges_of(component: list[int], targets: list[int]) -> dict:
+    def ranges_of(component: list[int], targets: list[int], n: int | None = None) -> dict:
+        """The ranges of a component's targets: once per outsider's component `n`, and per pattern in `solved`."""
+        if n is not None and n in keys:
+            return keys[n]
         key = (frozenset(component), _pattern(system, status, component), exact)
         if key not in solved:
             solved[key] = _ranges(system, status, component, targets, result, exact)
+        if n is not None:
+            keys[n] = solved[key]
         return solved[key]
 
     for attacker in result.attackers:
-        known = set().union(*(by_tag.get(tag, ()) for tag in attacker.knows))
-        touched = {component_of[i] for i in known}
-        pinned = list(pinned_out)
-        mine = []
-        for n in touched:
-            left = set(components[n]) - known
-            still = _determined_out(system, left)
-            pinned += [i for i in sorted(left - still) if _protected(system, status, i)]
-            mine += _components(system, still)
-        for i in pinned:  # the sole unknown of a sum: worked out exactly
-            if not (system.cells[i].known_by & attacker.knows):
-                raw = system.cells[i].raw
-                result.ranges.append(Range(i, attacker.name, attacker.knows, raw, raw, True))
-        found = [(targets_of[n], keys[n] if n in keys else keys.setdefault(n, ranges_of(c, targets_of[n])))
-                 for n, c in enumerate(components) if n not in touched and targets_of[n]]
-        for component in mine:
-            targets = [i for i in component if _protected(system, status, i)]
-            if targets:
-                found.append((targets, ranges_of(component, targets)))
-        for targets, ranges in found:
-            for i in targets:
-                low, high, is_exact = ranges[i]
-                result.ranges.append(Range(i, attacker.name, attacker.knows, low, high, is_exact))
+        result.ranges += outsider.ranges_for(attacker, ranges_of)
     done[pattern] = result
     return result
+
+
+class _Outsider:
+    """An outsider's unknowns in independent components; an insider's differ only in those holding its cells."""
+
+    def __init__(self, system, status: list[Status]):
+        self.system, self.status = system, status
+        unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
+        free = _determined_out(system, unknown)
+        self.components = _components(system, free)
+        self.component_of = {i: n for n, c in enumerate(self.components) for i in c}
+        self.by_tag: dict = {}  # who knows which of the outsider's unknowns
+        for i in free:
+            for tag in system.cells[i].known_by:
+                self.by_tag.setdefault(tag, set()).add(i)
+        self.targets_of = {n: self.targets(c) for n, c in enumerate(self.components)}
+        self.pinned = self.targets(sorted(unknown - free))
+
+    def targets(self, cells) -> list[int]:
+        return [i for i in cells if _protected(self.system, self.status, i)]
+
+    def ranges_for(self, attacker: Attacker, ranges_of) -> list[Range]:
+        """Every protected count's range for `attacker` (`ranges_of(component, targets[, n])` solves them)."""
+        system = self.system
+        known = set().union(*(self.by_tag.get(tag, ()) for tag in attacker.knows))
+        touched = {self.component_of[i] for i in known}
+        pinned, mine = list(self.pinned), []
+        for n in touched:
+            left = set(self.components[n]) - known
+            still = _determined_out(system, left)
+            pinned += self.targets(sorted(left - still))
+            mine += _components(system, still)
+        found = [Range(i, attacker.name, attacker.knows, system.cells[i].raw, system.cells[i].raw, True)
+                 for i in pinned if not (system.cells[i].known_by & attacker.knows)]  # the sole unknown of a sum
+        parts = [(self.targets_of[n], ranges_of(c, self.targets_of[n], n))
+                 for n, c in enumerate(self.components) if n not in touched and self.targets_of[n]]
+        parts += [(targets, ranges_of(c, targets)) for c in mine if (targets := self.targets(c))]
+        for targets, ranges in parts:
+            found += [Range(i, attacker.name, attacker.knows, *ranges[i]) for i in targets]
+        return found
 
 
 def _pattern(system, status: list[Status], cells: Iterable[int]) -> tuple:

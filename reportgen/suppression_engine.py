@@ -184,8 +184,8 @@ class CellSystem:
 
     def _near_slot(self, slot: Hashable, hops: int | None, budget: int | None) -> set[int]:
         if "sum_cells" not in self._near:  # each sum's cells with the rest of their slots
-            self._near["sum_cells"] = [frozenset(k for j in m for k in self.slots[self.cells[j].slot or self.cells[j].key])
-                                       for m in self.members]
+            slot_of = [c.slot or c.key for c in self.cells]
+            self._near["sum_cells"] = [frozenset(k for j in m for k in self.slots[slot_of[j]]) for m in self.members]
         sum_cells = self._near["sum_cells"]
         seen = set(self.slots[slot])
         frontier, depth = list(seen), 0
@@ -235,8 +235,8 @@ class CellSystem:
         leave); the cells within 3 sums; everything linked (within SCOPE_BUDGET cells).
         """
         near = [self.near(target, hops, SCOPE_BUDGET) for hops in (1, 2, 3, None)]
-        scopes = ((near[0], near[1]), (near[1], near[2]), (self.with_hidden(near[0] | self.around(target), status), None),
-                  (near[2], near[3]), (near[3], None))
+        own = self.with_hidden(near[0] | self.around(target), status)
+        scopes = ((near[0], near[1]), (near[1], near[2]), (own, None), (near[2], near[3]), (near[3], None))
         best, solved = None, frozenset()
         for scope, wider in scopes:
             if scope <= solved or (wider is not None and len(wider) <= 1.5 * len(scope)):
@@ -296,13 +296,38 @@ class CellSystem:
         return frozenset(seen)
 
     def _cheapest(self, target: int, knows: frozenset, status: list[Status], scope: frozenset):
+        """The cheapest changes within `scope` (cost, [(cell, status, base)]) that protect `target`; None if none."""
         import numpy as np
         from reportgen.suppression_solver import Program
 
-        scope = sorted(i for i in scope if not (self.cells[i].known_by & knows))
+        col, lo, hi, options = self._variables(sorted(i for i in scope if not (self.cells[i].known_by & knows)),
+                                               status)
+        if target not in col:
+            return None
+        n, k = len(col), len(options)
+        data, row_ids, col_ids, lower, upper = self._rows(col, lo, hi, options, col[target])
+        var_lo = np.array(lo * 2 + [0] * k, dtype=float)
+        var_hi = np.array(hi * 2 + [1] * k, dtype=float)
+        for o, (i, __, __, o_lo, o_hi, __) in enumerate(options):
+            a = col[i]
+            for shift in (0, n):
+                var_lo[a + shift] = min(var_lo[a + shift], o_lo)
+                var_hi[a + shift] = max(var_hi[a + shift], o_hi)
+        cost = np.zeros(2 * n + k)
+        for o, opt in enumerate(options):
+            cost[2 * n + o] = opt[2]
+        result = Program(var_lo, var_hi, data, row_ids, col_ids, lower, upper, MILP_OPTIONS, integer=True).solve(cost)
+        if result is None:
+            return None
+        chosen = [o for o in range(k) if result.x[2 * n + o] > 0.5]
+        return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1], options[o][5]) for o in chosen]
+
+    def _variables(self, scope: list[int], status: list[Status]):
+        """The program's cells (cell -> index of its value in the "high" table; the "low" table follows at +n),
+        their ranges now, and the options: (cell, new status, cost, lo if chosen, hi if chosen, base)."""
         reach = self.min_range
-        col = {}  # cell -> index of its value in the "high" table; the "low" table follows at +n
-        lo, hi, options = [], [], []  # options: (cell, new status, cost, lo if chosen, hi if chosen, base)
+        col: dict[int, int] = {}
+        lo, hi, options = [], [], []
         for i in scope:
             c, s = self.cells[i], status[i]
             base_lo, base_hi = self.domain(i, s)
@@ -315,13 +340,12 @@ class CellSystem:
             col[i] = len(col)
             lo.append(max(base_lo, cap_lo))
             hi.append(min(base_hi, cap_hi))
-        if target not in col:
-            return None
-        n, k = len(col), len(options)
-        size = 2 * n + k
-        lower, upper = [], []
+        return col, lo, hi, options
 
-        data, row_ids, col_ids = [], [], []
+    def _rows(self, col: dict[int, int], lo: list, hi: list, options: list, t: int):
+        """The two tables' relations, the options' widening, and the target `t` min_range - 1 apart in them."""
+        n = len(col)
+        data, row_ids, col_ids, lower, upper = [], [], [], [], []
 
         def row(entries: Iterable[tuple[int, float]], low: float, high: float) -> None:
             for j, v in entries:
@@ -332,8 +356,8 @@ class CellSystem:
             upper.append(high)
 
         for s in {s for i in col for s in self.cell_sums[i]}:
-            t, ps = self.sums[s]
-            terms = [(t, 1)] + [(p, -1) for p in ps]
+            t_, ps = self.sums[s]
+            terms = [(t_, 1)] + [(p, -1) for p in ps]
             free = [(col[j], v) for j, v in terms if j in col]
             if not free:
                 continue
@@ -343,7 +367,7 @@ class CellSystem:
                 row([(a + shift, v) for a, v in free], const, const)
         # a chosen option widens a cell from its current range to the option's range; one option per cell
         per_cell: dict[int, list[int]] = {}
-        for o, (i, *_) in enumerate(options):
+        for o, (i, *__) in enumerate(options):
             per_cell.setdefault(i, []).append(o)
         for i, opts in per_cell.items():
             a = col[i]
@@ -352,23 +376,8 @@ class CellSystem:
                 row([(a + shift, 1)] + [(2 * n + o, lo[a] - options[o][3]) for o in opts], lo[a], math.inf)
             if len(opts) > 1:
                 row([(2 * n + o, 1) for o in opts], 0, 1)
-        t = col[target]
-        row([(t, 1), (t + n, -1)], reach - 1, math.inf)
-        var_lo = np.array(lo * 2 + [0] * k, dtype=float)
-        var_hi = np.array(hi * 2 + [1] * k, dtype=float)
-        for o, (i, __, __, o_lo, o_hi, __) in enumerate(options):
-            a = col[i]
-            for shift in (0, n):
-                var_lo[a + shift] = min(var_lo[a + shift], o_lo)
-                var_hi[a + shift] = max(var_hi[a + shift], o_hi)
-        cost = np.zeros(size)
-        for o, opt in enumerate(options):
-            cost[2 * n + o] = opt[2]
-        result = Program(var_lo, var_hi, data, row_ids, col_ids, lower, upper, MILP_OPTIONS, integer=True).solve(cost)
-        if result is None:
-            return None
-        chosen = [o for o in range(k) if result.x[2 * n + o] > 0.5]
-        return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1], options[o][5]) for o in chosen]
+        row([(t, 1), (t + n, -1)], self.min_range - 1, math.inf)
+        return data, row_ids, col_ids, lower, upper
 
     def _options(self, i: int, status: Status) -> list[tuple[Status, float, int]]:
         """What more cell `i` may give: (new status, cost, rounding base)."""
