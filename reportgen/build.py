@@ -92,6 +92,7 @@ class Plan:
     todo: list  # the documents to render, in order
     shared: dict[str, bytes]  # open data and assets
     store: cache.ChartStore
+    patterns: cache.PatternStore  # the pattern of what to hide, kept for the next build
 
 
 # --- plan -------------------------------------------------------------------------------
@@ -109,30 +110,43 @@ def _load(root: Path, options: Options):
     return project, options.languages or project.config.languages
 
 
-def _publish(project, warm: Warm | None):
-    """The published figures; a preview reuses the last ones while the figures' inputs are the same
-    (the settings, and of each group, in order, what the arithmetic reads)."""
-    from dataclasses import replace
+def published_key(project, code: str) -> str:
+    """The key of a project's published figures: a digest of everything publishing reads
+    (`suppression.publish_inputs`, the one place that says what that is) and of the code.
+    Equal keys, equal figures: the pattern of what to hide is reused, not chosen again."""
+    from .suppression import publish_inputs
 
+    return cache.digest(f"{code}\0{publish_inputs(project)!r}".encode("utf-8"))
+
+
+def _publish(project, key: str, store: cache.PatternStore, warm: Warm | None):
+    """The published figures. Choosing what to hide (and auditing the choice) is the costly part
+    of a build: a preview keeps the last figures while their key is the same, and every build
+    reuses the pattern the last build chose (`cache.PatternStore`) while its key is the same."""
     from .suppression import publish_project
 
-    from .audit import require_protected
+    if warm is not None and warm.published is not None and warm.published[0] == key:
+        published = warm.published[1]
+    else:
+        stored = store.read(key)
+        reused = []
 
-    if warm is None:
-        published = publish_project(project)
-        require_protected(project, published)  # a pattern some reader could see through: nothing is written
-        return published
-    key = cache.digest(repr((project.config, [
-        (g.id, g.category, g.in_operation_since, replace(g.statistics, monthly=()), g.indications,
-         [e.since_start for e in g.earlier_editions],  # archived totals are published figures too
-         [(r.month, r.region, r.indication, r.patients, r.analyses.germline, r.analyses.somatic,
-           r.analyses.rna, r.diagnosed) for r in g.statistics.monthly])  # plain tuples: a fast repr
-        for g in project.groups])).encode())
-    if warm.published is None or warm.published[0] != key:
-        published = publish_project(project)
-        require_protected(project, published)
-        warm.published = (key, published)
-    return warm.published[1]
+        def choose(system):
+            if stored is not None and cache.pattern_fits(system, stored):
+                reused.append(stored)
+                return list(stored)
+            return system.choose()
+
+        published = publish_project(project, choose=choose)
+        if not reused:
+            from .audit import require_protected
+
+            require_protected(project, published)  # a pattern some reader could see through: nothing is written
+        # else: the stored pattern passed this audit in the build that stored it, for these inputs and code
+        if warm is not None:
+            warm.published = (key, published)
+    store.keep(key, published.protection[1])
+    return published
 
 
 def plan(root: Path, out: Path, options: Options, templates: Path, code: str, inputs: cache.Inputs,
@@ -142,7 +156,8 @@ def plan(root: Path, out: Path, options: Options, templates: Path, code: str, in
 
     project, langs = _load(root, options)
     remove_stale_temporaries(out)  # left by a killed build; only now that the input is known to be valid
-    published = _publish(project, warm)
+    patterns = cache.PatternStore(out, manifest.patterns)
+    published = _publish(project, published_key(project, code), patterns, warm)
     config = project.config
     everything = published_documents(project, options.include_drafts)
     keys = frozenset(d.key for d in everything)
@@ -156,7 +171,7 @@ def plan(root: Path, out: Path, options: Options, templates: Path, code: str, in
     shared = _shared_files(project, published, docs, views, options, templates, fingerprints, warm)
     store = cache.ChartStore(out, code, manifest.charts(), warm.charts if warm is not None else None)
     return Plan(out, options, templates, inputs, manifest, project, published, langs, docs, views, expected,
-                fingerprints, todo, shared, store)
+                fingerprints, todo, shared, store, patterns)
 
 
 def _shared_files(project, published, docs, views: dict, options: Options, templates: Path,
@@ -345,6 +360,8 @@ def _records(plan: Plan, results: list[JobResult], report: BuildReport) -> tuple
         report.timings[key] = result.seconds
         report.peak_memory[result.pid] = max(report.peak_memory.get(result.pid, 0), result.peak_rss)
     new_manifest.shared = {p: cache.digest(b) for p, b in plan.shared.items()}
+    files.update(plan.patterns.kept)
+    new_manifest.patterns = {p: cache.digest(b) for p, b in plan.patterns.kept.items()}
     return files, new_manifest
 
 
@@ -359,8 +376,8 @@ def write(plan: Plan, results: list[JobResult], report: BuildReport) -> None:
         for relative, data in sorted(files.items()):
             if write_bytes(out / relative, data):
                 written.append(relative)
-        # outputs; the charts kept for the next build are not counted
-        report.written_paths = [p for p in written if not p.startswith(cache.CHARTS_DIR)]
+        # outputs; the charts and the pattern kept for the next build are not counted
+        report.written_paths = [p for p in written if not p.startswith((cache.CHARTS_DIR, cache.PATTERNS_DIR))]
         report.written = len(report.written_paths)
         report.removed = _remove_orphans(out, manifest, new_manifest)
         new_manifest.write(out)
@@ -382,7 +399,7 @@ def _unfinished_manifest(last: cache.Manifest, files: dict[str, bytes]) -> cache
     """The manifest on disk while a build writes: current for nothing (no inputs key), it lists the
     last build's outputs and every file this build is about to write, so that if the build stops
     half-way (a full disk, a kill) the next build rebuilds what changed and removes what it does not make."""
-    pending = cache.Manifest(jobs=dict(last.jobs), shared=dict(last.shared))
+    pending = cache.Manifest(jobs=dict(last.jobs), shared=dict(last.shared), patterns=dict(last.patterns))
     earlier = last.jobs.get(UNFINISHED)
     pending.jobs[UNFINISHED] = cache.JobRecord("", {**(earlier.outputs if earlier else {}),
                                                     **{path: "" for path in files}})

@@ -25,12 +25,14 @@ from . import __version__
 from .writer import write_text
 
 MANIFEST = ".reportgen-cache.json"
-FORMAT = 3
+FORMAT = 4
 CHARTS_DIR = ".reportgen-charts"  # charts by the data they draw, beside the outputs
+PATTERNS_DIR = ".reportgen-published"  # the last chosen pattern of what to hide, by what it was chosen from
 _PACKAGE = Path(__file__).resolve().parent
 # Their versions change the bytes of the outputs, so they are inputs too.
 RENDERERS = ("jinja2", "markdown", "nh3", "babel", "matplotlib", "weasyprint", "pydyf", "fonttools",
-             "tinycss2", "cssselect2", "pyphen", "pillow")
+             "tinycss2", "cssselect2", "pyphen", "pillow",
+             "scipy", "numpy")  # HiGHS (in scipy) chooses what to hide
 
 
 def digest(data: bytes) -> str:
@@ -136,6 +138,7 @@ class Manifest:
     inputs_key: str = ""
     jobs: dict[str, JobRecord] = field(default_factory=dict)
     shared: dict[str, str] = field(default_factory=dict)  # open data and assets: path -> sha256
+    patterns: dict[str, str] = field(default_factory=dict)  # the chosen pattern kept (PatternStore): path -> sha256
 
     @classmethod
     def read(cls, out: Path) -> Manifest:
@@ -146,7 +149,7 @@ class Manifest:
                 return cls()
             jobs = {str(k): JobRecord(str(v["fingerprint"]), _paths(v["outputs"]), _paths(v["charts"]))
                     for k, v in raw["jobs"].items()}
-            return cls(str(raw["inputs_key"]), jobs, _paths(raw["shared"]))
+            return cls(str(raw["inputs_key"]), jobs, _paths(raw["shared"]), _paths(raw["patterns"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()
 
@@ -154,12 +157,12 @@ class Manifest:
         data = {"format": FORMAT, "version": __version__, "inputs_key": self.inputs_key,
                 "jobs": {k: {"fingerprint": r.fingerprint, "outputs": r.outputs, "charts": r.charts}
                          for k, r in self.jobs.items()},
-                "shared": self.shared}
+                "shared": self.shared, "patterns": self.patterns}
         write_text(Path(out) / MANIFEST, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
     def outputs(self) -> dict[str, str]:
-        """Every file this manifest's build wrote, charts included: path -> sha256."""
-        files = dict(self.shared)
+        """Every file this manifest's build wrote, charts and pattern included: path -> sha256."""
+        files = {**self.shared, **self.patterns}
         for record in self.jobs.values():
             files.update(record.outputs)
             files.update(record.charts)
@@ -287,3 +290,66 @@ class ChartStore:
     def take_used(self) -> dict[str, bytes]:
         used, self.used = self.used, {}
         return used
+
+
+# --- the chosen pattern of what to hide -------------------------------------------------
+
+
+class PatternStore:
+    """The pattern of what to hide the last build chose, kept for the next one.
+
+    Choosing it (and auditing the choice) is the costly part of publishing the figures,
+    and a text edit does not change them. The file is named by the key of everything
+    publishing read (`build.published_key`: the figures' inputs and the code) and holds
+    plain JSON, one status per cell of the reader's model. It is trusted only if it has
+    the digest the last build's manifest recorded and names the same key; the build then
+    checks that it fits the model (`pattern_fits`) before it uses it; else it chooses again.
+    """
+
+    def __init__(self, out: Path, known: dict[str, str]):
+        self.out = Path(out)
+        self.known = known  # relative path -> sha256, from the last manifest
+        self.kept: dict[str, bytes] = {}  # what this build keeps: path -> bytes
+
+    @staticmethod
+    def path(key: str) -> str:
+        return f"{PATTERNS_DIR}/{key}.json"
+
+    def read(self, key: str):
+        """The statuses kept under `key`, or None."""
+        from .suppression_values import Status
+
+        path = self.path(key)
+        if path not in self.known:
+            return None
+        try:
+            data = (self.out / path).read_bytes()
+            if digest(data) != self.known[path]:
+                return None
+            raw = json.loads(data.decode("utf-8"))
+            if raw["format"] != 1 or raw["key"] != key or not isinstance(raw["status"], list):
+                return None
+            return [Status(value) for value in raw["status"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def keep(self, key: str, status) -> None:
+        data = {"format": 1, "key": key, "status": [s.value for s in status]}
+        self.kept = {self.path(key): (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")}
+
+
+def pattern_fits(system, status) -> bool:
+    """Whether a kept pattern can be this reader's model's: one cell status per cell, no
+    count the first rule hides ("<5", the counts never published) published as it is, and
+    only headline figures rounded. A damaged or planted file never publishes a small count."""
+    from .suppression_values import Status
+
+    if len(status) != len(system.cells):
+        return False
+    cell_statuses = (Status.PUBLISHED, Status.PRIMARY, Status.SECONDARY, Status.WITHHELD, Status.ROUNDED)
+    for first, chosen, cell in zip(system.primary_status(), status, system.cells):
+        if chosen not in cell_statuses or (first is not Status.PUBLISHED and chosen is Status.PUBLISHED):
+            return False
+        if chosen is Status.ROUNDED and not cell.headline:
+            return False
+    return True

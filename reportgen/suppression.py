@@ -28,7 +28,8 @@ a reader knows) is built in `suppression_cells`; the choice is made in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reportgen.errors import InputError, Problem, relative_path
@@ -46,7 +47,7 @@ from reportgen.figures import (
     genome_equivalents,
     project_figures,
 )
-from reportgen.model import ArchivedEdition, Config, Project
+from reportgen.model import ArchivedEdition, Config, Project, Text
 from reportgen.suppression_cells import _NATIONAL_KEY, EDITION, _category_key, _group_key, cell_system
 from reportgen.suppression_engine import CellSystem, Unprotectable
 from reportgen.suppression_values import (  # the vocabulary, also importable from here
@@ -78,16 +79,18 @@ __all__ = [
     "PublishedAggregateWindow", "PublishedCategory", "PublishedCounts", "PublishedGroup",
     "PublishedIndication", "PublishedNational", "PublishedPart", "PublishedProject", "PublishedRegion",
     "PublishedWindow", "PublishedYear", "PublishedYield", "Status", "Unprotectable", "cell_system", "derived",
-    "disclosure_error", "primary_marker", "publish_figures", "publish_project", "published", "published_yield",
+    "disclosure_error", "primary_marker", "publish_figures", "publish_inputs", "publish_project", "published", "published_yield",
     "suppression_status",
 ]
 
 def suppression_status(figures: ProjectFigures, config: Config,
                        editions: Mapping[str, Sequence[ArchivedEdition]] | None = None,
-                       rows: Mapping[str, Sequence] | None = None) -> tuple[CellSystem, list[Status]]:
-    """The reader's model and each of its cells' status; raises `Unprotectable` if no pattern protects."""
+                       rows: Mapping[str, Sequence] | None = None,
+                       choose: Callable[[CellSystem], list[Status]] | None = None) -> tuple[CellSystem, list[Status]]:
+    """The reader's model and each of its cells' status; raises `Unprotectable` if no pattern protects.
+    `choose` (the build's store of earlier choices) may answer instead of `CellSystem.choose`."""
     system = cell_system(figures, config, editions, rows)
-    return system, system.choose()
+    return system, (choose or CellSystem.choose)(system)
 
 
 class _Publisher:
@@ -164,14 +167,15 @@ def published_yield(diagnosed: int, patients: int, shown_diagnosed: Published, s
 
 def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool = False,
                     editions: Mapping[str, Sequence[ArchivedEdition]] | None = None,
-                    rows: Mapping[str, Sequence] | None = None) -> PublishedProject:
+                    rows: Mapping[str, Sequence] | None = None,
+                    choose: Callable[[CellSystem], list[Status]] | None = None) -> PublishedProject:
     """Turn raw figures into published figures, suppressed consistently across all 19 reports.
 
     `editions`: each group's archived editions, oldest first. With
     ``unsafe_raw=True`` (an internal, unpublished build only) every `Published`
     also carries its raw value in `unsafe_raw`. Raises `Unprotectable`.
     """
-    system, status = suppression_status(figures, config, editions, rows)
+    system, status = suppression_status(figures, config, editions, rows, choose)
     publisher = _Publisher(system, status, config, unsafe_raw)
     categories = []
     for c in figures.categories:
@@ -198,12 +202,34 @@ def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool
                             rounding_base=config.rounding_base, protection=(system, status), editions=archived)
 
 
-def publish_project(project: Project, *, unsafe_raw: bool = False) -> PublishedProject:
+def publish_inputs(project: Project) -> Project:
+    """The project as publishing reads it: `publish_project` reads nothing else.
+
+    Only the texts no figure is computed from are left out (names, summaries, case
+    texts, perspectives), so a new field is read (and keyed) by default. The build keeps
+    the chosen pattern between builds under a digest of this project's repr
+    (`build.published_key`): a figure-free edit reuses it, any other edit chooses again.
+    Publishing something new of a project means reading it from here, never around it.
+    """
+    def texts_out(g):
+        cases = tuple(replace(c, title=_NO_TEXT, text=_NO_TEXT) for c in g.cases)
+        return replace(g, name=_NO_TEXT, network="", summary=_NO_TEXT, perspectives=_NO_TEXT, cases=cases,
+                       allow_identifiers=(), path=None)
+
+    return replace(project, root=Path("."), groups=tuple(texts_out(g) for g in project.groups), consolidated={})
+
+
+_NO_TEXT = Text({})
+
+
+def publish_project(project: Project, *, unsafe_raw: bool = False,
+                    choose: Callable[[CellSystem], list[Status]] | None = None) -> PublishedProject:
     """Raw figures of `project`, published (see `publish_figures`); an unprotectable count is a located error."""
-    editions = {g.id: g.earlier_editions for g in project.groups if g.earlier_editions}
+    reads = publish_inputs(project)
+    editions = {g.id: g.earlier_editions for g in reads.groups if g.earlier_editions}
     try:
-        return publish_figures(project_figures(project), project.config, unsafe_raw=unsafe_raw, editions=editions,
-                               rows={g.id: g.statistics.monthly for g in project.groups})
+        return publish_figures(project_figures(reads), reads.config, unsafe_raw=unsafe_raw, editions=editions,
+                               rows={g.id: g.statistics.monthly for g in reads.groups}, choose=choose)
     except Unprotectable as exc:
         raise disclosure_error(project, exc.cell, exc.attacker, exc.why) from None
 

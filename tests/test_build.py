@@ -614,7 +614,120 @@ def test_a_damaged_chart_in_the_store_is_drawn_again(project, built, tmp_path):
 
     charts = sorted((built / CHARTS_DIR).iterdir())
     assert len(charts) == 16  # 2 charts per report and language, 1 on the index
-    charts[0].write_text(charts[0].read_text().replace("<svg", "<svg onload='alert(1)'"))
+    users: dict[str, list[str]] = {}
+    for job, record in json.loads((built / MANIFEST).read_text())["jobs"].items():
+        for path in record["charts"]:
+            users.setdefault(path, []).append(job)
+    path, (job,) = next((path, jobs) for path, jobs in sorted(users.items()) if len(jobs) == 1)
+    chart = built / path
+    chart.write_text(chart.read_text().replace("<svg", "<svg onload='alert(1)'"))
     report, _ = run(project, built)
-    assert len(report.rendered) == 1  # the report that used it
+    assert report.rendered == [job]  # the report that used it
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+# --- the pattern of what to hide, kept between builds ------------------------------------------
+
+
+@pytest.fixture
+def choices(monkeypatch) -> list[str]:
+    """Records each time a build chooses what to hide ("choose") and audits the choice ("audit")."""
+    from reportgen import audit
+    from reportgen.suppression_engine import CellSystem
+
+    calls: list[str] = []
+    choose, require_protected = CellSystem.choose, audit.require_protected
+
+    def counted_choose(self):
+        calls.append("choose")
+        return choose(self)
+
+    def counted_audit(project, published):
+        calls.append("audit")
+        return require_protected(project, published)
+
+    monkeypatch.setattr(CellSystem, "choose", counted_choose)
+    monkeypatch.setattr(audit, "require_protected", counted_audit)
+    return calls
+
+
+def test_a_text_edit_reuses_the_chosen_pattern_and_a_figure_edit_chooses_again(project, built, tmp_path, choices):
+    from reportgen.cache import PATTERNS_DIR
+
+    kept = sorted((built / PATTERNS_DIR).iterdir())
+    assert len(kept) == 1
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    report, _ = run(project, built)
+    assert report.rendered == ["group:hjerte"]
+    assert choices == []  # the figures did not change: neither chosen nor audited again
+    assert sorted((built / PATTERNS_DIR).iterdir()) == kept
+
+    edit(project / "groups" / "hjerte.yaml", "patients: 14,", "patients: 15,")
+    report, _ = run(project, built)
+    assert choices == ["choose", "audit"]
+    assert sorted((built / PATTERNS_DIR).iterdir()) != kept  # the old pattern went with the old figures
+    assert len(list((built / PATTERNS_DIR).iterdir())) == 1
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def test_an_archived_total_or_a_setting_chooses_again(project, tmp_path, choices):
+    from reportgen.cli import main
+
+    assert main(["new-edition", "hjerte", "--date", "2024-07-31", str(project)]) == 0
+    edit(project / "groups" / "hjerte.yaml", "status: draft", "status: approved")
+    out = tmp_path / "out"
+    run(project, out)
+    archive = project / "groups" / "editions" / "hjerte" / "2024-06-28.yaml"
+    for path, old, new in [(archive, "  patients: 26\n", "  patients: 24\n"),
+                           (project / "reportgen.yaml", "min_count: 5", "min_count: 6")]:
+        choices.clear()
+        edit(path, old, new)
+        run(project, out)
+        assert choices == ["choose", "audit"], path.name
+    assert tree(out) == clean_build(project, tmp_path)
+
+
+def _plant(out: Path, change) -> None:
+    """Change the kept pattern and, as someone who can write the output folder could, its digest in the manifest."""
+    import hashlib
+
+    from reportgen.cache import PATTERNS_DIR
+
+    (path,) = (out / PATTERNS_DIR).iterdir()
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["patterns"] = {f"{PATTERNS_DIR}/{path.name}": hashlib.sha256(path.read_bytes()).hexdigest()}
+    (out / MANIFEST).write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda out: next((out / ".reportgen-published").iterdir()).write_text("{not json"),  # its digest fails
+    lambda out: _plant(out, lambda data: data.update(status=["published"] * len(data["status"]))),  # "<5" shown
+    lambda out: _plant(out, lambda data: data.update(status=data["status"][:-1])),  # one cell short
+    lambda out: _plant(out, lambda data: data.update(status=["rounded"] * len(data["status"]))),
+    lambda out: _plant(out, lambda data: data.update(status=data["status"] + ["derived"])),
+    lambda out: _plant(out, lambda data: data.update(key="0" * 64)),
+    lambda out: _plant(out, lambda data: data.update(status={"a": 1})),
+], ids=["damaged", "small counts published", "too short", "rounded everywhere", "not a cell's status",
+        "another key", "not a list"])
+def test_a_damaged_or_planted_pattern_is_not_used(project, built, tmp_path, choices, damage):
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    damage(built)
+    run(project, built)
+    assert choices == ["choose", "audit"]
+    assert tree(built) == clean_build(project, tmp_path)
+
+
+def test_the_preview_keeps_the_figures_and_still_keeps_the_pattern(project, built, tmp_path, choices):
+    from reportgen.build import Warm
+
+    warm = Warm()
+    log = io.StringIO()
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    build(project, out=built, formats={"html"}, stream=log, warm=warm)  # from the kept pattern
+    edit(project / "groups" / "hjerte.yaml", "Et kortere resumé.", "Et andet resumé.")
+    build(project, out=built, formats={"html"}, stream=log, warm=warm)  # from memory
+    assert choices == []
     assert tree(built) == clean_build(project, tmp_path)
