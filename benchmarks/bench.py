@@ -7,7 +7,8 @@ elsewhere during the run cannot invalidate the cache), never in build/.
                  WeasyPrint and nothing else: the HTML is made first (untimed),
                  then one fresh process that holds only WeasyPrint and the HTML
                  times weasyprint.HTML(...).write_pdf alone, with the fetcher,
-                 font configuration and options the build uses
+                 font configuration and options the build uses (one font
+                 configuration for all 19, as each process of a build keeps one)
   full, jobs 1   `reportgen build --format html,pdf --jobs 1`, clean, whole process
   full, N cores  the same with --jobs N (all cores)
                  (the floor and both full builds run --runs times, interleaved;
@@ -309,9 +310,9 @@ def floor_only(folder: Path, assets: Path) -> None:
     base_url = assets.resolve().parent.as_uri() + "/"
     pages = {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.html"))}
     seconds = {}
-    for name, html in pages.items():
-        fetcher = pdf._fetcher_class()(assets, font_dir)
-        with pdf._house_font_configuration() as font_config:
+    with pdf._house_font_configuration() as font_config:  # one for all, as a build's process keeps one
+        for name, html in pages.items():
+            fetcher = pdf._fetcher_class()(assets, font_dir)
             started, started_cpu = time.perf_counter(), time.process_time()
             weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
                 font_config=font_config, pdf_variant="pdf/ua-1", pdf_identifier=True, uncompressed_pdf=False)
