@@ -204,7 +204,9 @@ def _shared_files(project, published, docs, views: dict, options: Options, templ
 _STATE: dict = {}
 
 
-def _render_job(document) -> JobResult:
+def _render_job(document, printer=None) -> JobResult:
+    """Render one document in every language and format; its PDF by `printer` if given (see
+    `_Printer`), which makes it while this process renders the web pages."""
     import resource
 
     from .render import draw_charts, render_page
@@ -217,35 +219,100 @@ def _render_job(document) -> JobResult:
     html_wanted = "html" in plan.options.formats
     pdf_wanted = document.needs_pdf(plan.options.formats)
     out: dict[str, bytes] = {}
+    printed = None
     plan.store.take_used()
     for lang in plan.languages:
         print_wanted = pdf_wanted and lang == plan.languages[0]
         if not (html_wanted or print_wanted):
             continue
         charts = draw_charts(document.charts(view, config, lang), plan.store)  # once, for the web and for print
+        if print_wanted:  # first: the PDF is the longest part
+            html = render_page(document, view, config, lang, root="", lang_prefix="", other_languages=[],
+                               pdf_available=False, templates=plan.templates, medium="print", chart_map=charts)
+            printed = (printer or _print_now)(document.pdf_name, html, plan.templates / "assets",
+                                              document.pdf_metadata(view, config, lang))
         if html_wanted:
             prefix = "" if lang == default else f"{lang}/"
             html = render_page(document, view, config, lang, root="" if lang == default else "../",
                                lang_prefix=prefix, other_languages=_language_links(config, document, lang, plan.languages),
                                pdf_available=pdf_wanted, templates=plan.templates, chart_map=charts)
             out[f"{SITE_DIR}/{prefix}{document.html_name}"] = html.encode("utf-8")
-        if print_wanted:
-            html = render_page(document, view, config, lang, root="", lang_prefix="", other_languages=[],
-                               pdf_available=False, templates=plan.templates, medium="print", chart_map=charts)
-            pdf = _pdf(document, view, config, lang, html, plan.templates)
-            out[f"{PDF_DIR}/{document.pdf_name}"] = pdf
-            if html_wanted:
-                out[f"{SITE_DIR}/pdf/{document.pdf_name}"] = pdf
+    if printed is not None:
+        pdf = printed()
+        out[f"{PDF_DIR}/{document.pdf_name}"] = pdf
+        if html_wanted:
+            out[f"{SITE_DIR}/pdf/{document.pdf_name}"] = pdf
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
     return JobResult(document.job_key, out, time.perf_counter() - started, os.getpid(), peak,
                      plan.store.take_used())
 
 
-def _pdf(document, view, config, lang: str, html: str, templates: Path) -> bytes:
+def _print_now(name: str, html: str, assets: Path, metadata):
+    """The PDF, rendered in this process; returned as a function, as `_Printer` returns it."""
     from .pdf import render_pdf
 
-    return render_pdf(html, name=document.pdf_name, assets_dir=templates / "assets",
-                      metadata=document.pdf_metadata(view, config, lang))
+    pdf = render_pdf(html, name=name, assets_dir=assets, metadata=metadata)
+    return lambda: pdf
+
+
+class _Printer:
+    """A process that renders PDFs, forked before the build loads the project.
+
+    It imports WeasyPrint while the build loads and plans; a small rebuild (a text edit:
+    one report) hands it the report's print HTML and renders the web pages meanwhile. Only
+    with more than one job, when the last build left outputs.
+    """
+
+    def __init__(self, assets: Path):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_printer_main, args=(theirs, assets), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def __call__(self, name: str, html: str, assets: Path, metadata):
+        try:
+            self.connection.send((name, html, assets, metadata))
+        except OSError:  # it died (killed, out of memory): render here instead
+            return _print_now(name, html, assets, metadata)
+
+        def pdf() -> bytes:
+            try:
+                ok, value = self.connection.recv()
+            except (EOFError, OSError):  # it died while rendering
+                return _print_now(name, html, assets, metadata)()
+            if not ok:
+                raise value
+            return value
+
+        return pdf
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.join()
+        self.connection.close()
+
+
+def _printer_main(connection, assets: Path) -> None:
+    from . import pdf
+
+    pdf.import_weasyprint()
+    try:
+        pdf.warm_up(assets)
+    except Exception:  # noqa: BLE001 - a missing font: the first PDF says so
+        pass
+    while True:
+        try:
+            name, html, assets, metadata = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer = (True, pdf.render_pdf(html, name=name, assets_dir=assets, metadata=metadata))
+        except Exception as exc:  # noqa: BLE001 - raised again in the build
+            answer = (False, exc)
+        connection.send(answer)
 
 
 def _language_links(config, document, lang, languages) -> list[dict]:
@@ -281,38 +348,47 @@ def _run_jobs(documents, jobs: int, progress) -> list[JobResult]:
     return results
 
 
-def _prepare_renderers(plan: Plan) -> None:
+def _prepare_renderers(plan: Plan, forking: bool, printer=None) -> None:
     """Pay once, before forking, what every worker would otherwise pay, and only what the jobs
-    need: WeasyPrint if a PDF is to be made, matplotlib if a chart is not in the store, and
-    compiling the templates."""
+    need: WeasyPrint if a PDF is to be made here (not by a printer), matplotlib if a chart is
+    not in the store, and, for workers, compiling every template (one job compiles its own)."""
     from .render import environment
 
-    if any(d.needs_pdf(plan.options.formats) for d in plan.todo):
-        import weasyprint  # noqa: F401
+    if printer is None and any(d.needs_pdf(plan.options.formats) for d in plan.todo):
+        from . import pdf
 
-        from . import pdf  # noqa: F401
+        pdf.import_weasyprint()
     config = plan.project.config
     if any(not plan.store.has(spec) for d in plan.todo for lang in plan.languages
            for spec in d.charts(plan.views[d.job_key], config, lang)):
         from . import charts  # noqa: F401
-    env = environment(plan.templates)
-    for name in env.list_templates(extensions=["html"]):
-        env.get_template(name)
+    if forking:
+        env = environment(plan.templates)
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)
 
 
-def render(plan: Plan, jobs: int, stream, started: float, on_result=None) -> list[JobResult]:
+def render(plan: Plan, jobs: int, stream, started: float, on_result=None, printer=None) -> list[JobResult]:
     """Render the documents of the plan that must be, in worker processes if `jobs` > 1;
-    `on_result` is called with each JobResult as it comes (a preview shows a page at once)."""
+    `on_result` is called with each JobResult as it comes (a preview shows a page at once).
+    A `_Printer` started before the plan makes the PDF of a rebuild of one document."""
     if not plan.todo:
         return []
     _STATE.update(plan=plan)
     progress = _Progress(stream, len(plan.todo), started, on_result)
+    if len(plan.todo) > 1:
+        printer = None  # the workers render in parallel
     # A heap frozen pays a full collection first: worth it for workers and for WeasyPrint, not
-    # for a few HTML pages (a preview's edit).
-    heavy = (jobs > 1 and len(plan.todo) > 1) or any(d.needs_pdf(plan.options.formats) for d in plan.todo)
+    # for a few HTML pages (a preview's edit) or a PDF made by the printer.
+    forking = jobs > 1 and len(plan.todo) > 1
+    heavy = forking or (printer is None and any(d.needs_pdf(plan.options.formats) for d in plan.todo))
     try:
-        _prepare_renderers(plan)
+        _prepare_renderers(plan, forking, printer)
         with _frozen_heap() if heavy else nullcontext():
+            if printer is not None:
+                results = [_render_job(plan.todo[0], printer)]
+                progress(results[0])
+                return results
             return _run_jobs(plan.todo, jobs, progress)
     finally:
         _STATE.clear()
@@ -436,8 +512,15 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
             count=len(report.reused), out=out))
         return report
 
-    the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
-    results = render(the_plan, jobs, stream, started, on_result)
+    # A rebuild with more than one job starts a process for its PDFs first: it imports WeasyPrint
+    # while this one loads and plans (a clean build's workers are forked once the plan is made).
+    printer = _Printer(templates / "assets") if jobs > 1 and "pdf" in formats and manifest.jobs else None
+    try:
+        the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
+        results = render(the_plan, jobs, stream, started, on_result, printer)
+    finally:
+        if printer is not None:
+            printer.close()
     write(the_plan, results, report)
     report.seconds = time.perf_counter() - started
     what = ", ".join(sorted(formats))

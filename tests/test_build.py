@@ -21,7 +21,7 @@ from projects import CANCER, HEART, write_project
 from reportgen import build as build_module
 from reportgen.build import build
 from reportgen.cache import MANIFEST
-from reportgen.errors import InputError
+from reportgen.errors import BuildError, InputError
 from reportgen.writer import TEMP_PREFIX
 
 REPO = Path(__file__).resolve().parent.parent
@@ -731,3 +731,80 @@ def test_the_preview_keeps_the_figures_and_still_keeps_the_pattern(project, buil
     build(project, out=built, formats={"html"}, stream=log, warm=warm)  # from memory
     assert choices == []
     assert tree(built) == clean_build(project, tmp_path)
+
+
+# --- a rebuild's PDF made by a process started before the plan -------------------------------------
+
+
+@pytest.fixture
+def printed(project, tmp_path) -> Path:
+    """The tiny project built once with PDFs, with two jobs."""
+    out = tmp_path / "printed"
+    run(project, out, formats=("html", "pdf"), jobs=2)
+    return out
+
+
+@pytest.fixture
+def printers(monkeypatch) -> list[str]:
+    """Records each PDF a build hands to its printer process, by name."""
+    names: list[str] = []
+    original = build_module._Printer.__call__
+
+    def counted(self, name, *args):
+        names.append(name)
+        return original(self, name, *args)
+
+    monkeypatch.setattr(build_module._Printer, "__call__", counted)
+    return names
+
+
+def test_a_text_edit_with_two_jobs_has_its_pdf_made_by_the_printer(project, printed, tmp_path, printers):
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    report, _ = run(project, printed, formats=("html", "pdf"), jobs=2)
+    assert report.rendered == ["group:hjerte"]
+    assert printers == ["hjerte.pdf"]
+    assert tree(printed) == clean_build(project, tmp_path, formats=("html", "pdf"))
+
+
+def test_a_pdf_the_printer_cannot_make_fails_the_build_as_with_one_job(project, printed, printers):
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kort resumé om 漢.")
+    before = tree(printed)
+    with pytest.raises(BuildError) as two:
+        run(project, printed, formats=("html", "pdf"), jobs=2)
+    assert printers == ["hjerte.pdf"]
+    with pytest.raises(BuildError) as one:
+        run(project, printed, formats=("html", "pdf"), jobs=1)
+    assert str(two.value) == str(one.value) and "U+6F22" in str(one.value)
+    assert tree(printed) == before
+
+
+def test_a_printer_that_died_leaves_its_pdf_to_the_build(project, printed, tmp_path, monkeypatch):
+    original = build_module._Printer.__call__
+
+    def killed_first(self, *args):
+        self.process.kill()
+        self.process.join()
+        return original(self, *args)
+
+    monkeypatch.setattr(build_module._Printer, "__call__", killed_first)
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    report, _ = run(project, printed, formats=("html", "pdf"), jobs=2)
+    assert report.rendered == ["group:hjerte"]
+    assert tree(printed) == clean_build(project, tmp_path, formats=("html", "pdf"))
+
+
+def test_no_printer_for_a_clean_build_or_one_job(project, tmp_path, printers, monkeypatch):
+    started: list[int] = []
+    original = build_module._Printer.__init__
+
+    def counted(self, *args):
+        started.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(build_module._Printer, "__init__", counted)
+    out = tmp_path / "out"
+    run(project, out, formats=("html", "pdf"), jobs=2)  # clean: its workers are forked after the plan
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    run(project, out, formats=("html", "pdf"), jobs=1)
+    run(project, out, formats=("html", "pdf"), jobs=2)  # nothing changed: no-op, no printer
+    assert started == [] and printers == []
