@@ -591,6 +591,7 @@ def test_each_build_imports_only_what_its_jobs_need(project, tmp_path):
     rendered, modules = _probe(project, out, "html")
     assert rendered == ALL_JOBS
     assert "matplotlib" in modules and "weasyprint" not in modules  # charts drawn; no PDF to make
+    assert "scipy" in modules  # what to hide chosen and audited
 
     rendered, modules = _probe(project, out, "html")  # nothing changed
     assert rendered == []
@@ -601,6 +602,7 @@ def test_each_build_imports_only_what_its_jobs_need(project, tmp_path):
     assert rendered == ["group:hjerte"]
     assert "jinja2" in modules
     assert modules.isdisjoint({"matplotlib", "weasyprint"})  # its charts show the same data: kept
+    assert "scipy" not in modules  # nor the figures: the last build's pattern of what to hide is kept
 
     # new figures, new charts (the analyses: this two-region fixture's rates are hidden either way)
     edit(project / "groups" / "hjerte.yaml", "patients: 14, analyses: {germline: 22",
