@@ -8,7 +8,13 @@ files. Each document knows what it shows (`documents.py`): one whose view has no
 changed is not rendered again (see `cache.py`). The build is three steps:
 `plan` (load, publish, decide what to render), `render`, `write`.
 
-It is one module of some 510 lines because the three steps pass one plan and
+Publishing reuses the last build's choice of what to hide while everything it
+was chosen from is the same (`published_key`, `cache.PatternStore`): a text
+edit neither chooses nor audits again. A rebuild with more than one job forks
+a process for its PDFs first (`_Printer`), which imports WeasyPrint while this
+one loads and plans.
+
+It is one module of some 600 lines because the three steps pass one plan and
 its records from one to the next, and read best in that order.
 """
 

@@ -6,7 +6,9 @@ options): if it matches the last build and every output is still exactly as
 written, there is nothing to do and the project is not even loaded.
 Otherwise each report gets a fingerprint of what it shows (its published
 figures and texts, the code and templates, the options); only reports whose
-fingerprint changed are rendered.
+fingerprint changed are rendered. Beside the outputs it keeps what a next
+build may reuse: charts by the data they draw (`ChartStore`) and the chosen
+pattern of what to hide by what it was chosen from (`PatternStore`).
 
 The manifest lives in the output folder, may be deleted at any time, and is
 never trusted blindly: a manifest that does not parse, or an output whose
