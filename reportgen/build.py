@@ -215,8 +215,6 @@ def _render_job(document, printer=None) -> JobResult:
     `_Printer`), which makes it while this process renders the web pages."""
     import resource
 
-    from .render import draw_charts, render_page
-
     started = time.perf_counter()
     plan: Plan = _STATE["plan"]
     config = plan.project.config
@@ -225,19 +223,15 @@ def _render_job(document, printer=None) -> JobResult:
     html_wanted = "html" in plan.options.formats
     pdf_wanted = document.needs_pdf(plan.options.formats)
     out: dict[str, bytes] = {}
-    printed = None
     plan.store.take_used()
-    for lang in plan.languages:
-        print_wanted = pdf_wanted and lang == plan.languages[0]
-        if not (html_wanted or print_wanted):
-            continue
-        charts = draw_charts(document.charts(view, config, lang), plan.store)  # once, for the web and for print
-        if print_wanted:  # first: the PDF is the longest part
-            html = render_page(document, view, config, lang, root="", lang_prefix="", other_languages=[],
-                               pdf_available=False, templates=plan.templates, medium="print", chart_map=charts)
-            printed = (printer or _print_now)(document.pdf_name, html, plan.templates / "assets",
-                                              document.pdf_metadata(view, config, lang))
-        if html_wanted:
+    printed = None
+    if pdf_wanted:  # first: the PDF is the longest part (a printer makes it while the web pages are made)
+        printed = (printer or _print_now)(document, view, config, plan.languages[0], plan.templates, plan.store)
+    from .render import draw_charts, render_page  # after: a printer need not wait for the import
+
+    if html_wanted:
+        for lang in plan.languages:
+            charts = draw_charts(document.charts(view, config, lang), plan.store)
             prefix = "" if lang == default else f"{lang}/"
             html = render_page(document, view, config, lang, root="" if lang == default else "../",
                                lang_prefix=prefix, other_languages=_language_links(config, document, lang, plan.languages),
@@ -253,42 +247,52 @@ def _render_job(document, printer=None) -> JobResult:
                      plan.store.take_used())
 
 
-def _print_now(name: str, html: str, assets: Path, metadata):
-    """The PDF, rendered in this process; returned as a function, as `_Printer` returns it."""
+def _print_now(document, view, config, lang: str, templates: Path, store: cache.ChartStore):
+    """The document's PDF, rendered in this process (its charts from `store` or drawn); returned
+    as a function, as `_Printer` returns it."""
     from .pdf import render_pdf
+    from .render import draw_charts, render_page
 
-    pdf = render_pdf(html, name=name, assets_dir=assets, metadata=metadata)
+    charts = draw_charts(document.charts(view, config, lang), store)  # the web page's of `lang` too
+    html = render_page(document, view, config, lang, root="", lang_prefix="", other_languages=[],
+                       pdf_available=False, templates=templates, medium="print", chart_map=charts)
+    pdf = render_pdf(html, name=document.pdf_name, assets_dir=templates / "assets",
+                     metadata=document.pdf_metadata(view, config, lang))
     return lambda: pdf
 
 
 class _Printer:
     """A process that renders PDFs, forked before the build loads the project.
 
-    It imports WeasyPrint while the build loads and plans; a small rebuild (a text edit:
-    one report) hands it the report's print HTML and renders the web pages meanwhile. Only
-    with more than one job, when the last build left outputs.
+    It imports WeasyPrint and the page renderer and compiles the templates while the build
+    loads and plans; a small rebuild (a text edit: one report) hands it the report's view as
+    soon as it is planned, and it renders the print page and the PDF while the build renders
+    the web pages. Only with more than one job, when the last build left outputs.
     """
 
-    def __init__(self, assets: Path):
+    def __init__(self, templates: Path):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self.connection, theirs = context.Pipe()
-        self.process = context.Process(target=_printer_main, args=(theirs, assets), daemon=True)
+        self.process = context.Process(target=_printer_main, args=(theirs, templates), daemon=True)
         self.process.start()
         theirs.close()
 
-    def __call__(self, name: str, html: str, assets: Path, metadata):
+    def __call__(self, document, view, config, lang: str, templates: Path, store: cache.ChartStore):
+        # The charts it reads from the store on disk (or draws); those this process keeps in
+        # memory and the ones it uses are this process's to record.
+        on_disk = cache.ChartStore(store.out, store.code, store.known)
         try:
-            self.connection.send((name, html, assets, metadata))
+            self.connection.send((document, view, config, lang, templates, on_disk))
         except OSError:  # it died (killed, out of memory): render here instead
-            return _print_now(name, html, assets, metadata)
+            return _print_now(document, view, config, lang, templates, store)
 
         def pdf() -> bytes:
             try:
                 ok, value = self.connection.recv()
             except (EOFError, OSError):  # it died while rendering
-                return _print_now(name, html, assets, metadata)()
+                return _print_now(document, view, config, lang, templates, store)()
             if not ok:
                 raise value
             return value
@@ -301,21 +305,25 @@ class _Printer:
         self.connection.close()
 
 
-def _printer_main(connection, assets: Path) -> None:
+def _printer_main(connection, templates: Path) -> None:
     from . import pdf
+    from .render import environment
 
     pdf.import_weasyprint()
     try:
-        pdf.warm_up(assets)
-    except Exception:  # noqa: BLE001 - a missing font: the first PDF says so
+        pdf.warm_up(templates / "assets")
+        env = environment(templates)
+        for name in env.list_templates(extensions=["html"]):
+            env.get_template(name)
+    except Exception:  # noqa: BLE001 - a missing font, a broken template: the job says so
         pass
     while True:
         try:
-            name, html, assets, metadata = connection.recv()
+            job = connection.recv()
         except EOFError:
             return
         try:
-            answer = (True, pdf.render_pdf(html, name=name, assets_dir=assets, metadata=metadata))
+            answer = (True, _print_now(*job)())
         except Exception as exc:  # noqa: BLE001 - raised again in the build
             answer = (False, exc)
         connection.send(answer)
@@ -358,8 +366,6 @@ def _prepare_renderers(plan: Plan, forking: bool, printer=None) -> None:
     """Pay once, before forking, what every worker would otherwise pay, and only what the jobs
     need: WeasyPrint if a PDF is to be made here (not by a printer), matplotlib if a chart is
     not in the store, and, for workers, compiling every template (one job compiles its own)."""
-    from .render import environment
-
     if printer is None and any(d.needs_pdf(plan.options.formats) for d in plan.todo):
         from . import pdf
 
@@ -369,6 +375,8 @@ def _prepare_renderers(plan: Plan, forking: bool, printer=None) -> None:
            for spec in d.charts(plan.views[d.job_key], config, lang)):
         from . import charts  # noqa: F401
     if forking:
+        from .render import environment
+
         env = environment(plan.templates)
         for name in env.list_templates(extensions=["html"]):
             env.get_template(name)
@@ -520,7 +528,7 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
 
     # A rebuild with more than one job starts a process for its PDFs first: it imports WeasyPrint
     # while this one loads and plans (a clean build's workers are forked once the plan is made).
-    printer = _Printer(templates / "assets") if jobs > 1 and "pdf" in formats and manifest.jobs else None
+    printer = _Printer(templates) if jobs > 1 and "pdf" in formats and manifest.jobs else None
     try:
         the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
         results = render(the_plan, jobs, stream, started, on_result, printer)

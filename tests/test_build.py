@@ -748,13 +748,13 @@ def printed(project, tmp_path) -> Path:
 
 @pytest.fixture
 def printers(monkeypatch) -> list[str]:
-    """Records each PDF a build hands to its printer process, by name."""
+    """Records each PDF a build hands to its printer process, by file name."""
     names: list[str] = []
     original = build_module._Printer.__call__
 
-    def counted(self, name, *args):
-        names.append(name)
-        return original(self, name, *args)
+    def counted(self, document, *args):
+        names.append(document.pdf_name)
+        return original(self, document, *args)
 
     monkeypatch.setattr(build_module._Printer, "__call__", counted)
     return names
