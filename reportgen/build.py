@@ -116,13 +116,14 @@ def _load(root: Path, options: Options):
     return project, options.languages or project.config.languages
 
 
-def published_key(project, code: str) -> str:
+def published_key(project, program: str) -> str:
     """The key of a project's published figures: a digest of everything publishing reads
-    (`suppression.publish_inputs`, the one place that says what that is) and of the code.
-    Equal keys, equal figures: the pattern of what to hide is reused, not chosen again."""
+    (`suppression.publish_inputs`, the one place that says what that is) and of the program
+    (`cache.program_key`: the code and libraries, not the templates). Equal keys, equal
+    figures: the pattern of what to hide is reused, not chosen again."""
     from .suppression import publish_inputs
 
-    return cache.digest(f"{code}\0{publish_inputs(project)!r}".encode("utf-8"))
+    return cache.digest(f"{program}\0{publish_inputs(project)!r}".encode("utf-8"))
 
 
 def _publish(project, key: str, store: cache.PatternStore, warm: Warm | None):
@@ -156,14 +157,16 @@ def _publish(project, key: str, store: cache.PatternStore, warm: Warm | None):
 
 
 def plan(root: Path, out: Path, options: Options, templates: Path, code: str, inputs: cache.Inputs,
-         manifest: cache.Manifest, warm: Warm | None = None, first: str | None = None) -> Plan:
+         manifest: cache.Manifest, warm: Warm | None = None, first: str | None = None,
+         program: str | None = None) -> Plan:
     """Load, publish, and decide which documents must be rendered again (and in what order)."""
     from .documents import published_documents
 
     project, langs = _load(root, options)
     remove_stale_temporaries(out)  # left by a killed build; only now that the input is known to be valid
     patterns = cache.PatternStore(out, manifest.patterns)
-    published = _publish(project, published_key(project, code), patterns, warm)
+    program = program if program is not None else cache.program_key()
+    published = _publish(project, published_key(project, program), patterns, warm)
     config = project.config
     everything = published_documents(project, options.include_drafts)
     keys = frozenset(d.key for d in everything)
@@ -516,7 +519,8 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
     report = BuildReport()
     templates = templates_dir(root)
     manifest = cache.Manifest.read(out)
-    code = cache.code_key(templates)
+    program = cache.program_key()
+    code = cache.code_key(templates, program)
     inputs = cache.read_inputs(root, code, options)
     if manifest.is_current(inputs.key, out):
         remove_stale_temporaries(out)
@@ -530,7 +534,7 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
     # while this one loads and plans (a clean build's workers are forked once the plan is made).
     printer = _Printer(templates) if jobs > 1 and "pdf" in formats and manifest.jobs else None
     try:
-        the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
+        the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first, program)
         results = render(the_plan, jobs, stream, started, on_result, printer)
     finally:
         if printer is not None:

@@ -41,26 +41,34 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def code_key(templates: Path) -> str:
-    """A digest of how reports are made: reportgen's code, the templates and assets, the
-    renderers' versions, the house font and SOURCE_DATE_EPOCH. Change any and every report
-    is rendered again."""
+def program_key() -> str:
+    """A digest of the program: reportgen's code and message catalogues and the versions of the
+    libraries it runs on. The published figures are computed by it alone (not by the templates)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from .pdf import HOUSE_FONT_FILES, house_font_dir
-
-    h = hashlib.sha256(f"{FORMAT}\0{__version__}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
+    h = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
     for name in RENDERERS:
         try:
             h.update(f"{name}={version(name)}\0".encode())
         except PackageNotFoundError:
             h.update(f"{name}=-\0".encode())
+    files = sorted(p for pattern in ("*.py", "*.po") for p in _PACKAGE.rglob(pattern) if p.is_file())
+    for path in files:
+        h.update(f"code/{path.relative_to(_PACKAGE).as_posix()}".encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def code_key(templates: Path, program: str | None = None) -> str:
+    """A digest of how reports are made: the program (`program_key`), the templates and assets,
+    the house font and SOURCE_DATE_EPOCH. Change any and every report is rendered again."""
+    from .pdf import HOUSE_FONT_FILES, house_font_dir
+
+    program = program if program is not None else program_key()
+    h = hashlib.sha256(f"{program}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
     templates = Path(templates)
-    files = [(f"templates/{p.relative_to(templates)}", p) for p in sorted(templates.rglob("*"))]
-    files += [(f"code/{p.name}", p) for p in sorted(_PACKAGE.glob("*.py"))]
-    for name, path in files:
+    for path in sorted(templates.rglob("*")):
         if path.is_file():
-            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+            h.update(f"templates/{path.relative_to(templates)}".encode() + b"\0" + path.read_bytes() + b"\0")
     fonts = house_font_dir()
     for name in HOUSE_FONT_FILES:  # a few MB: size and time stand for the bytes
         stat = (fonts / name).stat()

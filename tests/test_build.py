@@ -689,6 +689,30 @@ def test_an_archived_total_or_a_setting_chooses_again(project, tmp_path, choices
     assert tree(out) == clean_build(project, tmp_path)
 
 
+def test_a_template_or_stylesheet_edit_keeps_the_pattern(project, tmp_path, choices):
+    from reportgen.paths import PACKAGE_TEMPLATES
+
+    shutil.copytree(PACKAGE_TEMPLATES, project / "templates")
+    out = tmp_path / "out"
+    run(project, out)
+    choices.clear()
+    for path in (project / "templates" / "group.html", project / "templates" / "assets" / "report.css"):
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        report, _ = run(project, out)
+        assert report.rendered  # the pages are made again ...
+    assert choices == []  # ... from the same figures: what to hide is not chosen again
+    assert tree(out) == clean_build(project, tmp_path)
+
+
+def test_another_program_chooses_again(project, built, choices, monkeypatch):
+    from reportgen import cache
+
+    program = cache.program_key()
+    monkeypatch.setattr(cache, "program_key", lambda: program + "-changed")  # new code or libraries
+    run(project, built)
+    assert choices == ["choose", "audit"]
+
+
 def _plant(out: Path, change) -> None:
     """Change the kept pattern and, as someone who can write the output folder could, its digest in the manifest."""
     import hashlib
