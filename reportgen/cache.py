@@ -44,18 +44,47 @@ def digest(data: bytes) -> str:
 def program_key() -> str:
     """A digest of the program: reportgen's code and message catalogues and the versions of the
     libraries it runs on. The published figures are computed by it alone (not by the templates)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     h = hashlib.sha256(f"{FORMAT}\0{__version__}\0".encode())
-    for name in RENDERERS:
-        try:
-            h.update(f"{name}={version(name)}\0".encode())
-        except PackageNotFoundError:
-            h.update(f"{name}=-\0".encode())
+    for name, installed in zip(RENDERERS, _versions(RENDERERS)):
+        h.update(f"{name}={installed}\0".encode())
     files = sorted(p for pattern in ("*.py", "*.po") for p in _PACKAGE.rglob(pattern) if p.is_file())
     for path in files:
         h.update(f"code/{path.relative_to(_PACKAGE).as_posix()}".encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def _versions(names) -> list[str]:
+    """Each package's installed version ("-" if none). Read from the name of its
+    `<name>-<version>.dist-info` folder on the path, as installers name it: importing
+    importlib.metadata and parsing each package's metadata would be half a no-op build."""
+    import sys
+
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in listing:
+            if folder.endswith(".dist-info"):
+                name, _, installed = folder[:-len(".dist-info")].partition("-")
+                found.setdefault(_normalised(name), installed)
+    versions = []
+    for name in names:
+        installed = found.get(_normalised(name))
+        if not installed:  # not installed so (or at all): ask the metadata
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                installed = version(name)
+            except PackageNotFoundError:
+                installed = "-"
+        versions.append(installed)
+    return versions
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def code_key(templates: Path, program: str | None = None) -> str:

@@ -834,3 +834,12 @@ def test_no_printer_for_a_clean_build_or_one_job(project, tmp_path, printers, mo
     run(project, out, formats=("html", "pdf"), jobs=1)
     run(project, out, formats=("html", "pdf"), jobs=2)  # nothing changed: no-op, no printer
     assert started == [] and printers == []
+
+
+def test_the_code_key_reads_the_renderers_versions_as_installed():
+    from importlib.metadata import version
+
+    from reportgen.cache import RENDERERS, _versions
+
+    assert _versions(RENDERERS) == [version(name) for name in RENDERERS]
+    assert _versions(["no-such-package-for-reportgen"]) == ["-"]
