@@ -232,6 +232,8 @@ def _render_job(document, printer=None) -> JobResult:
         printed = (printer or _print_now)(document, view, config, plan.languages[0], plan.templates, plan.store)
     from .render import draw_charts, render_page  # after: a printer need not wait for the import
 
+    if printer is not None and printed is not None and not html_wanted:
+        draw_charts(document.charts(view, config, plan.languages[0]), plan.store)  # the charts it used, kept
     if html_wanted:
         for lang in plan.languages:
             charts = draw_charts(document.charts(view, config, lang), plan.store)
@@ -288,7 +290,7 @@ class _Printer:
         on_disk = cache.ChartStore(store.out, store.code, store.known)
         try:
             self.connection.send((document, view, config, lang, templates, on_disk))
-        except OSError:  # it died (killed, out of memory): render here instead
+        except Exception:  # noqa: BLE001 - it died (killed, out of memory), or the job does not pickle
             return _print_now(document, view, config, lang, templates, store)
 
         def pdf() -> bytes:

@@ -843,3 +843,12 @@ def test_the_code_key_reads_the_renderers_versions_as_installed():
 
     assert _versions(RENDERERS) == [version(name) for name in RENDERERS]
     assert _versions(["no-such-package-for-reportgen"]) == ["-"]
+
+
+def test_a_pdf_only_rebuild_with_two_jobs_keeps_the_charts_the_printer_used(project, tmp_path, printers):
+    out = tmp_path / "out"
+    run(project, out, formats=("pdf",), jobs=2)
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    report, _ = run(project, out, formats=("pdf",), jobs=2)
+    assert report.rendered == ["group:hjerte"] and printers == ["hjerte.pdf"]
+    assert tree(out) == clean_build(project, tmp_path, formats=("pdf",))
