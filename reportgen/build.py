@@ -10,7 +10,8 @@ changed is not rendered again (see `cache.py`). The build is three steps:
 
 Publishing reuses the last build's choice of what to hide while everything it
 was chosen from is the same (`published_key`, `cache.PatternStore`): a text
-edit neither chooses nor audits again. A rebuild with more than one job forks
+edit does not choose again, it only audits the pattern again before anything
+is written (with a printer, while the PDF is made). A rebuild with more than one job forks
 a process for its PDFs first (`_Printer`), which imports WeasyPrint while this
 one loads and plans.
 
@@ -99,6 +100,8 @@ class Plan:
     shared: dict[str, bytes]  # open data and assets
     store: cache.ChartStore
     patterns: cache.PatternStore  # the pattern of what to hide, kept for the next build
+    published_key: str
+    unaudited: bool  # the pattern was the last build's: audited before anything is written (`_audit`)
 
 
 # --- plan -------------------------------------------------------------------------------
@@ -126,47 +129,69 @@ def published_key(project, program: str) -> str:
     return cache.digest(f"{program}\0{publish_inputs(project)!r}".encode("utf-8"))
 
 
+class _PatternRefused(Exception):
+    """A kept pattern that fits the model failed the audit: the file was not the one a build wrote."""
+
+
 def _publish(project, key: str, store: cache.PatternStore, warm: Warm | None):
-    """The published figures. Choosing what to hide (and auditing the choice) is the costly part
-    of a build: a preview keeps the last figures while their key is the same, and every build
-    reuses the pattern the last build chose (`cache.PatternStore`) while its key is the same."""
+    """The published figures, and whether they still await their audit.
+
+    Choosing what to hide (and auditing the choice) is the costly part of a build: a preview
+    keeps the last figures while their key is the same, and every build reuses the pattern the
+    last build chose (`cache.PatternStore`) while its key is the same. A reused pattern is still
+    audited before anything is written (`_audit`), but later: a printer renders meanwhile."""
     from .suppression import publish_project
 
     if warm is not None and warm.published is not None and warm.published[0] == key:
-        published = warm.published[1]
+        published, unaudited = warm.published[1], False
     else:
         stored = store.read(key)
         reused = []
 
         def choose(system):
-            if stored is not None and cache.pattern_fits(system, stored):
-                reused.append(stored)
-                return list(stored)
+            if stored is not None and cache.pattern_fits(system, *stored):
+                status, bases = stored
+                system.bases.update(bases)  # the headline figures rounded wider than the base
+                reused.append(True)
+                return list(status)
             return system.choose()
 
         published = publish_project(project, choose=choose)
-        if not reused:
+        unaudited = bool(reused)
+        if not unaudited:
             from .audit import require_protected
 
             require_protected(project, published)  # a pattern some reader could see through: nothing is written
-        # else: the stored pattern passed this audit in the build that stored it, for these inputs and code
-        if warm is not None:
-            warm.published = (key, published)
-    store.keep(key, published.protection[1])
-    return published
+            if warm is not None:
+                warm.published = (key, published)
+    system, status = published.protection
+    store.keep(key, status, system.bases)
+    return published, unaudited
+
+
+def _audit(plan: Plan) -> None:
+    """Audit a reused pattern (once), before anything is written; `_PatternRefused` if it fails."""
+    if not plan.unaudited:
+        return
+    from .audit import audit_published
+
+    if audit_published(plan.published).failures:
+        raise _PatternRefused()
+    plan.unaudited = False
 
 
 def plan(root: Path, out: Path, options: Options, templates: Path, code: str, inputs: cache.Inputs,
          manifest: cache.Manifest, warm: Warm | None = None, first: str | None = None,
-         program: str | None = None) -> Plan:
+         program: str | None = None, trust_patterns: bool = True) -> Plan:
     """Load, publish, and decide which documents must be rendered again (and in what order)."""
     from .documents import published_documents
 
     project, langs = _load(root, options)
     remove_stale_temporaries(out)  # left by a killed build; only now that the input is known to be valid
-    patterns = cache.PatternStore(out, manifest.patterns)
+    patterns = cache.PatternStore(out, manifest.patterns if trust_patterns else {})
     program = program if program is not None else cache.program_key()
-    published = _publish(project, published_key(project, program), patterns, warm)
+    key = published_key(project, program)
+    published, unaudited = _publish(project, key, patterns, warm)
     config = project.config
     everything = published_documents(project, options.include_drafts)
     keys = frozenset(d.key for d in everything)
@@ -180,7 +205,7 @@ def plan(root: Path, out: Path, options: Options, templates: Path, code: str, in
     shared = _shared_files(project, published, docs, views, options, templates, fingerprints, warm)
     store = cache.ChartStore(out, code, manifest.charts(), warm.charts if warm is not None else None)
     return Plan(out, options, templates, inputs, manifest, project, published, langs, docs, views, expected,
-                fingerprints, todo, shared, store, patterns)
+                fingerprints, todo, shared, store, patterns, key, unaudited)
 
 
 def _shared_files(project, published, docs, views: dict, options: Options, templates: Path,
@@ -213,9 +238,9 @@ def _shared_files(project, published, docs, views: dict, options: Options, templ
 _STATE: dict = {}
 
 
-def _render_job(document, printer=None) -> JobResult:
+def _render_job(document, printer=None, meanwhile=None) -> JobResult:
     """Render one document in every language and format; its PDF by `printer` if given (see
-    `_Printer`), which makes it while this process renders the web pages."""
+    `_Printer`), which makes it while this process renders the web pages and calls `meanwhile`."""
     import resource
 
     started = time.perf_counter()
@@ -242,6 +267,8 @@ def _render_job(document, printer=None) -> JobResult:
                                lang_prefix=prefix, other_languages=_language_links(config, document, lang, plan.languages),
                                pdf_available=pdf_wanted, templates=plan.templates, chart_map=charts)
             out[f"{SITE_DIR}/{prefix}{document.html_name}"] = html.encode("utf-8")
+    if meanwhile is not None:
+        meanwhile()
     if printed is not None:
         pdf = printed()
         out[f"{PDF_DIR}/{document.pdf_name}"] = pdf
@@ -393,10 +420,12 @@ def render(plan: Plan, jobs: int, stream, started: float, on_result=None, printe
     A `_Printer` started before the plan makes the PDF of a rebuild of one document."""
     if not plan.todo:
         return []
-    _STATE.update(plan=plan)
-    progress = _Progress(stream, len(plan.todo), started, on_result)
     if len(plan.todo) > 1:
         printer = None  # the workers render in parallel
+    if printer is None:
+        _audit(plan)  # a reused pattern, before any page is shown; else while the printer works
+    _STATE.update(plan=plan)
+    progress = _Progress(stream, len(plan.todo), started, on_result)
     # A heap frozen pays a full collection first: worth it for workers and for WeasyPrint, not
     # for a few HTML pages (a preview's edit) or a PDF made by the printer.
     forking = jobs > 1 and len(plan.todo) > 1
@@ -404,8 +433,8 @@ def render(plan: Plan, jobs: int, stream, started: float, on_result=None, printe
     try:
         _prepare_renderers(plan, forking, printer)
         with _frozen_heap() if heavy else nullcontext():
-            if printer is not None:
-                results = [_render_job(plan.todo[0], printer)]
+            if printer is not None:  # the reused pattern audited while the printer works
+                results = [_render_job(plan.todo[0], printer, meanwhile=lambda: _audit(plan))]
                 progress(results[0])
                 return results
             return _run_jobs(plan.todo, jobs, progress)
@@ -538,9 +567,16 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
     try:
         the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first, program)
         results = render(the_plan, jobs, stream, started, on_result, printer)
+        _audit(the_plan)
+    except _PatternRefused:  # not the pattern a build kept: choose and audit again, render again
+        the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first, program,
+                        trust_patterns=False)
+        results = render(the_plan, jobs, stream, started, on_result)
     finally:
         if printer is not None:
             printer.close()
+    if warm is not None:
+        warm.published = (the_plan.published_key, the_plan.published)  # audited
     write(the_plan, results, report)
     report.seconds = time.perf_counter() - started
     what = ", ".join(sorted(formats))

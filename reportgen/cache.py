@@ -34,7 +34,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # Their versions change the bytes of the outputs, so they are inputs too.
 RENDERERS = ("jinja2", "markdown", "nh3", "babel", "matplotlib", "weasyprint", "pydyf", "fonttools",
              "tinycss2", "cssselect2", "pyphen", "pillow",
-             "scipy", "numpy")  # HiGHS (in scipy) chooses what to hide
+             "highspy", "numpy")  # HiGHS chooses what to hide
 
 
 def digest(data: bytes) -> str:
@@ -339,11 +339,15 @@ class PatternStore:
 
     Choosing it (and auditing the choice) is the costly part of publishing the figures,
     and a text edit does not change them. The file is named by the key of everything
-    publishing read (`build.published_key`: the figures' inputs and the code) and holds
-    plain JSON, one status per cell of the reader's model. It is trusted only if it has
+    publishing read (`build.published_key`: the figures' inputs and the program) and holds
+    plain JSON: one status per cell of the reader's model, and the rounding base of each
+    headline figure rounded wider than privacy.rounding_base. It is trusted only if it has
     the digest the last build's manifest recorded and names the same key; the build then
-    checks that it fits the model (`pattern_fits`) before it uses it; else it chooses again.
+    checks that it fits the model (`pattern_fits`) and audits it before anything is written;
+    else it chooses again.
     """
+
+    FORMAT = 2
 
     def __init__(self, out: Path, known: dict[str, str]):
         self.out = Path(out)
@@ -355,7 +359,7 @@ class PatternStore:
         return f"{PATTERNS_DIR}/{key}.json"
 
     def read(self, key: str):
-        """The statuses kept under `key`, or None."""
+        """The pattern kept under `key`: (each cell's status, {cell: rounding base}), or None."""
         from .suppression_values import Status
 
         path = self.path(key)
@@ -366,22 +370,30 @@ class PatternStore:
             if digest(data) != self.known[path]:
                 return None
             raw = json.loads(data.decode("utf-8"))
-            if raw["format"] != 1 or raw["key"] != key or not isinstance(raw["status"], list):
+            if raw["format"] != self.FORMAT or raw["key"] != key or not isinstance(raw["status"], list):
                 return None
-            return [Status(value) for value in raw["status"]]
+            bases = {}
+            for cell, base in raw["bases"]:
+                if type(cell) is not int or type(base) is not int:  # noqa: E721 - not even a bool
+                    return None
+                bases[cell] = base
+            return [Status(value) for value in raw["status"]], bases
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def keep(self, key: str, status) -> None:
-        data = {"format": 1, "key": key, "status": [s.value for s in status]}
+    def keep(self, key: str, status, bases: dict[int, int]) -> None:
+        data = {"format": self.FORMAT, "key": key, "status": [s.value for s in status],
+                "bases": [[cell, base] for cell, base in sorted(bases.items())]}
         self.kept = {self.path(key): (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")}
 
 
-def pattern_fits(system, status) -> bool:
+def pattern_fits(system, status, bases: dict[int, int]) -> bool:
     """Whether a kept pattern can be this reader's model's: one cell status per cell, no
-    count the first rule hides ("<5", the counts never published) published as it is, and
-    only headline figures rounded. A damaged or planted file never publishes a small count."""
-    from .suppression_values import Status
+    count the first rule hides ("<5", the counts never published) published as it is, only
+    headline figures rounded, and a wider rounding base only for a rounded figure, one of the
+    multiples of privacy.rounding_base a build may choose. A damaged or planted file never
+    publishes a small count."""
+    from .suppression_values import WIDER_ROUNDINGS, Status
 
     if len(status) != len(system.cells):
         return False
@@ -391,4 +403,6 @@ def pattern_fits(system, status) -> bool:
             return False
         if chosen is Status.ROUNDED and not cell.headline:
             return False
-    return True
+    wider = {system.rounding_base * m for m in WIDER_ROUNDINGS}
+    return all(0 <= cell < len(status) and status[cell] is Status.ROUNDED and base in wider
+               for cell, base in bases.items())

@@ -591,7 +591,7 @@ def test_each_build_imports_only_what_its_jobs_need(project, tmp_path):
     rendered, modules = _probe(project, out, "html")
     assert rendered == ALL_JOBS
     assert "matplotlib" in modules and "weasyprint" not in modules  # charts drawn; no PDF to make
-    assert "scipy" in modules  # what to hide chosen and audited
+    assert "highspy" in modules  # what to hide chosen and audited
 
     rendered, modules = _probe(project, out, "html")  # nothing changed
     assert rendered == []
@@ -602,7 +602,6 @@ def test_each_build_imports_only_what_its_jobs_need(project, tmp_path):
     assert rendered == ["group:hjerte"]
     assert "jinja2" in modules
     assert modules.isdisjoint({"matplotlib", "weasyprint"})  # its charts show the same data: kept
-    assert "scipy" not in modules  # nor the figures: the last build's pattern of what to hide is kept
 
     # new figures, new charts (the analyses: this two-region fixture's rates are hidden either way)
     edit(project / "groups" / "hjerte.yaml", "patients: 14, analyses: {germline: 22",
@@ -633,23 +632,24 @@ def test_a_damaged_chart_in_the_store_is_drawn_again(project, built, tmp_path):
 
 @pytest.fixture
 def choices(monkeypatch) -> list[str]:
-    """Records each time a build chooses what to hide ("choose") and audits the choice ("audit")."""
+    """Records each time a build chooses what to hide ("choose") and audits the pattern it
+    publishes ("audit")."""
     from reportgen import audit
     from reportgen.suppression_engine import CellSystem
 
     calls: list[str] = []
-    choose, require_protected = CellSystem.choose, audit.require_protected
+    choose, audit_published = CellSystem.choose, audit.audit_published
 
     def counted_choose(self):
         calls.append("choose")
         return choose(self)
 
-    def counted_audit(project, published):
+    def counted_audit(published, **kw):
         calls.append("audit")
-        return require_protected(project, published)
+        return audit_published(published, **kw)
 
     monkeypatch.setattr(CellSystem, "choose", counted_choose)
-    monkeypatch.setattr(audit, "require_protected", counted_audit)
+    monkeypatch.setattr(audit, "audit_published", counted_audit)
     return calls
 
 
@@ -658,12 +658,14 @@ def test_a_text_edit_reuses_the_chosen_pattern_and_a_figure_edit_chooses_again(p
 
     kept = sorted((built / PATTERNS_DIR).iterdir())
     assert len(kept) == 1
+    assert json.loads(kept[0].read_text())["bases"]  # this fixture rounds headlines wider: kept too
     edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
     report, _ = run(project, built)
     assert report.rendered == ["group:hjerte"]
-    assert choices == []  # the figures did not change: neither chosen nor audited again
+    assert choices == ["audit"]  # the figures did not change: not chosen again, only audited
     assert sorted((built / PATTERNS_DIR).iterdir()) == kept
 
+    choices.clear()
     edit(project / "groups" / "hjerte.yaml", "patients: 14,", "patients: 15,")
     report, _ = run(project, built)
     assert choices == ["choose", "audit"]
@@ -700,7 +702,7 @@ def test_a_template_or_stylesheet_edit_keeps_the_pattern(project, tmp_path, choi
         path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         report, _ = run(project, out)
         assert report.rendered  # the pages are made again ...
-    assert choices == []  # ... from the same figures: what to hide is not chosen again
+    assert choices == ["audit", "audit"]  # ... from the same figures: what to hide is not chosen again
     assert tree(out) == clean_build(project, tmp_path)
 
 
@@ -736,13 +738,16 @@ def _plant(out: Path, change) -> None:
     lambda out: _plant(out, lambda data: data.update(status=data["status"] + ["derived"])),
     lambda out: _plant(out, lambda data: data.update(key="0" * 64)),
     lambda out: _plant(out, lambda data: data.update(status={"a": 1})),
+    lambda out: _plant(out, lambda data: data.update(bases=[[0, 7]])),
+    lambda out: _plant(out, lambda data: data.update(bases=[[b[0], 10**6] for b in data["bases"]])),
+    lambda out: _plant(out, lambda data: data.update(bases=[])),  # the headlines rounded to the base alone
 ], ids=["damaged", "small counts published", "too short", "rounded everywhere", "not a cell's status",
-        "another key", "not a list"])
+        "another key", "not a list", "a base for a cell not rounded", "a base no build chooses", "bases dropped"])
 def test_a_damaged_or_planted_pattern_is_not_used(project, built, tmp_path, choices, damage):
     edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
     damage(built)
     run(project, built)
-    assert choices == ["choose", "audit"]
+    assert choices[-2:] == ["choose", "audit"]  # refused when read, or by the audit: chosen again
     assert tree(built) == clean_build(project, tmp_path)
 
 
@@ -754,8 +759,8 @@ def test_the_preview_keeps_the_figures_and_still_keeps_the_pattern(project, buil
     edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
     build(project, out=built, formats={"html"}, stream=log, warm=warm)  # from the kept pattern
     edit(project / "groups" / "hjerte.yaml", "Et kortere resumé.", "Et andet resumé.")
-    build(project, out=built, formats={"html"}, stream=log, warm=warm)  # from memory
-    assert choices == []
+    build(project, out=built, formats={"html"}, stream=log, warm=warm)  # from memory, audited
+    assert choices == ["audit"]
     assert tree(built) == clean_build(project, tmp_path)
 
 
@@ -852,3 +857,31 @@ def test_a_pdf_only_rebuild_with_two_jobs_keeps_the_charts_the_printer_used(proj
     report, _ = run(project, out, formats=("pdf",), jobs=2)
     assert report.rendered == ["group:hjerte"] and printers == ["hjerte.pdf"]
     assert tree(out) == clean_build(project, tmp_path, formats=("pdf",))
+
+
+def test_a_kept_pattern_that_fails_its_audit_while_the_printer_works_is_chosen_again(project, printed, tmp_path,
+                                                                                     printers, monkeypatch):
+    from types import SimpleNamespace
+
+    from reportgen import audit
+    from reportgen.suppression_engine import CellSystem
+
+    calls: list[str] = []
+    choose, audit_published = CellSystem.choose, audit.audit_published
+
+    def counted_choose(self):
+        calls.append("choose")
+        return choose(self)
+
+    def failing_first(published, **kw):  # as a planted pattern that fits the model but protects less would
+        calls.append("audit")
+        return SimpleNamespace(failures=["narrowed"]) if len(calls) == 1 else audit_published(published, **kw)
+
+    monkeypatch.setattr(CellSystem, "choose", counted_choose)
+    monkeypatch.setattr(audit, "audit_published", failing_first)
+    edit(project / "groups" / "hjerte.yaml", "Et kort resumé.", "Et kortere resumé.")
+    report, _ = run(project, printed, formats=("html", "pdf"), jobs=2)
+    assert printers == ["hjerte.pdf"]  # the first attempt's PDF, made while its pattern was audited ...
+    assert calls == ["audit", "choose", "audit"]  # ... refused: chosen and audited again, rendered again
+    assert report.rendered == ["group:hjerte"]
+    assert tree(printed) == clean_build(project, tmp_path, formats=("html", "pdf"))
