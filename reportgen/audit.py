@@ -67,7 +67,7 @@ class AuditResult:
     min_range: int
     ranges: list[Range] = field(default_factory=list)
     attackers: list[Attacker] = field(default_factory=list)
-    solved: int = 0  # integer programs solved
+    solved: int = 0  # minima and maxima over whole numbers solved (by linear programming where a corner is whole)
 
     @property
     def failures(self) -> list[Range]:
