@@ -18,6 +18,7 @@ from .schema import (
     Bool,
     Choice,
     Context,
+    Field,
     Date,
     Int,
     Key,
@@ -26,9 +27,11 @@ from .schema import (
     MapOf,
     MonthField,
     Record,
+    Share,
     Str,
+    did_you_mean,
 )
-from .yamlsource import Mapping, Scalar, Sequence
+from .yamlsource import Mapping, Scalar, Sequence, node_kind
 
 SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
 
@@ -56,17 +59,29 @@ MONTHLY_ROW = Record(
         "patients": Key(Int("Unique patients (probands) referred for WGS this month.")),
         "analyses": Key(ANALYSES),
         "diagnosed": Key(Int("Patients with a clinically relevant finding.")),
+        "answered": Key(Int("Of the patients referred this month, those whose result was sent to the referring "
+                            "doctor by statistics.as_of: diagnosed <= answered <= patients."), required=False),
+        "answered_within_days": Key(
+            MapOf(Int("Answered patients in this bin."), r"[1-9][0-9]*|later",
+                  "a bin of turnaround.bins_days in reportgen.yaml (e.g. 28) or later",
+                  "The answered patients by days from referral to answer: the bins of reportgen.yaml's "
+                  "turnaround.bins_days and later; they add up to answered."),
+            required=False),
     },
-    m.MonthlyRow,
+    lambda answered_within_days=None, **values: m.MonthlyRow(
+        **values, answered_within_days=None if answered_within_days is None else tuple(answered_within_days.items())),
     "Counts for one month, region and indication.",
 )
 
 _ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
+_ROW_KEYS_ANSWERED = _ROW_KEYS + ("answered",)
+_ROW_KEYS_BINNED = _ROW_KEYS_ANSWERED + ("answered_within_days",)
 _PLAIN_COUNT = re.compile(r"0|[1-9][0-9]{0,8}").fullmatch  # below schema.MAX_NUMBER; longer: the generic path
 # Letters only (regions) and at most 3 digits (codes): neither can hold HTML or a CPR-shaped number,
 # so skipping their text checks changes nothing.
 _PLAIN_REGION = re.compile(r"[a-z]+(-[a-z]+)*").fullmatch
 _PLAIN_CODE = re.compile(r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?").fullmatch
+_PLAIN_BIN = re.compile(r"[1-9][0-9]*|later").fullmatch
 
 
 class _MonthlyRows(ListOf):
@@ -93,9 +108,30 @@ class _MonthlyRows(ListOf):
 
 
 def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
-    if type(node) is not Mapping or tuple(node.items) != _ROW_KEYS:
+    if type(node) is not Mapping:
         return None
-    (_, month), (_, region), (_, code), (_, patients), (_, analyses), (_, diagnosed) = node.items.values()
+    keys = tuple(node.items)
+    if keys != _ROW_KEYS and keys != _ROW_KEYS_ANSWERED and keys != _ROW_KEYS_BINNED:
+        return None
+    values = list(node.items.values())
+    (_, month), (_, region), (_, code), (_, patients), (_, analyses), (_, diagnosed) = values[:6]
+    answered = bins = None
+    if len(values) > 6:
+        answered = values[6][1]
+        if type(answered) is not Scalar or answered.style is not None or not _PLAIN_COUNT(answered.value):
+            return None
+        answered = int(answered.value)
+    if len(values) > 7:
+        bins_node = values[7][1]
+        if type(bins_node) is not Mapping:
+            return None
+        bins = []
+        for key, (_, count) in bins_node.items.items():
+            if type(count) is not Scalar or count.style is not None or not _PLAIN_COUNT(count.value) \
+                    or not _PLAIN_BIN(key):
+                return None
+            bins.append((key, int(count.value)))
+        bins = tuple(bins)
     if type(analyses) is not Mapping or tuple(analyses.items) != m.SAMPLE_TYPES:
         return None
     (_, germline), (_, somatic), (_, rna) = analyses.items.values()
@@ -111,7 +147,7 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
         return None
     counts = m.Analyses(int(germline), int(somatic), int(rna))
     row = m.MonthlyRow(month, region, code, int(patients), counts,
-                       int(diagnosed))
+                       int(diagnosed), answered, bins)
     ctx.nodes[id(row)], ctx.nodes[id(counts)] = node, analyses
     ctx.keep += (row, counts)
     return row
@@ -135,6 +171,8 @@ INDICATION = Record(
         "title": Key(LocalText("The indication's title.", markdown=False)),
         "criteria": Key(LocalText("Who may be referred (Markdown).")),
         "expected_patients_per_year": Key(Int("Expected patients per year."), required=False),
+        "expected_yield": Key(Share("The expected diagnostic yield from the approved recommendation, a fraction "
+                                    "from 0 to 1 (0.30 for 30 %)."), required=False),
     },
     m.Indication,
     "An indication: who may be referred for WGS.",
@@ -150,6 +188,73 @@ CASE = Record(
     m.Case,
     "An anonymised patient case.",
 )
+
+class _EffectEntry(Field):
+    """One entry under `effects:`: fixed fields plus one count per consequence of reportgen.yaml's `effects:`.
+
+    The consequence keys come from the settings (`Context.consequences`), so a
+    misspelt one is refused with the nearest known key; the JSON Schema lists
+    the fixed fields and allows further counts.
+    """
+
+    FIXED = {
+        "period": Key(Int("The calendar year the entry is about, e.g. 2023.", minimum=2000, maximum=2100)),
+        "indication": Key(Str("Optional: the code of the indication; omitted: the whole group."), required=False),
+        "followed_up": Key(Int("Diagnosed patients whose course after the answer was followed up.")),
+        "relatives_tested": Key(Int("Relatives who had a targeted test (unit: relatives)."), required=False),
+        "source": Key(Str("Where the figures come from, e.g. the network's own registration.")),
+    }
+    expects = "a set of fields (`key: value` lines)"
+
+    def __init__(self, description: str = ""):
+        super().__init__(description)
+        self.record = Record(self.FIXED, dict, description)
+
+    def convert(self, node, ctx, name):
+        if not isinstance(node, Mapping):
+            return ctx.error(node, f"'{name}' should be {self.expects}, but it is {node_kind(node)}")
+        known = ctx.consequences
+        fixed_items, consequences, ok = {}, [], True
+        for key_text, (key_node, value_node) in node.items.items():
+            if key_text in self.FIXED:
+                fixed_items[key_text] = (key_node, value_node)
+                continue
+            if known is not None and key_text not in known:
+                choices = [k for k in (*self.FIXED, *known) if k not in node.items]
+                ctx.error(key_node, f"unknown field '{key_text}' in '{name}'; the consequences counted are those "
+                                    f"of reportgen.yaml's effects ({', '.join(known) or 'none'})"
+                          + did_you_mean(key_text, choices))
+                ok = False
+                continue
+            count = Int(f"Followed-up patients with the consequence {key_text}.").convert(
+                value_node, ctx, f"{name}.{key_text}")
+            if count is INVALID:
+                ok = False
+            else:
+                consequences.append((key_text, count))
+        part = Mapping(node.line, node.column)
+        part.end_line, part.items = node.end_line, fixed_items
+        fixed = self.record.convert(part, ctx, name)
+        if fixed is INVALID or not ok:
+            return INVALID
+        missing = [k for k in (known or ()) if k not in dict(consequences)]
+        if missing:
+            return ctx.error(node, f"'{name}' has no count for {', '.join(missing)}; give each consequence of "
+                                   "reportgen.yaml's effects, 0 where there were none")
+        order = {k: i for i, k in enumerate(known or ())}
+        entry = m.EffectEntry(fixed["period"], fixed["indication"], fixed["followed_up"],
+                              tuple(sorted(consequences, key=lambda kv: order.get(kv[0], len(order)))),
+                              fixed["relatives_tested"], fixed["source"])
+        ctx.nodes[id(entry)] = node
+        ctx.keep.append(entry)
+        return entry
+
+    def json_schema(self):
+        schema = self.record.json_schema()
+        schema["additionalProperties"] = Int("A consequence of reportgen.yaml's effects: followed-up patients "
+                                             "with it.").json_schema()
+        return schema
+
 
 ALLOWED_IDENTIFIER = Record(
     {
@@ -178,6 +283,9 @@ GROUP = Record(
         "perspectives": Key(LocalText("Perspectives (Markdown).")),
         "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, "Texts that look like CPR numbers but are not."),
                                  required=False, default=()),
+        "effects": Key(ListOf(_EffectEntry("What the results meant for patients in one year: followed-up "
+                                           "patients, their consequences, relatives tested."),
+                              "Clinical effect, written by the specialist network."), required=False, default=()),
     },
     lambda **values: m.Group(**values),
     "A patient group's status report.",
@@ -262,11 +370,28 @@ CONFIG = Record(
         "publisher": Key(Str("Who publishes the reports."), required=False, default="Nationalt Genom Center"),
         "languages": Key(ListOf(Choice(["da", "en"]), "Report languages; the first is the default.",
                                 min_items=1, unique=True)),
-        "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, "The three count units.")),
+        "units": Key(Record({**{k: Key(UNIT) for k in m.UNIT_KEYS},
+                             **{k: Key(UNIT, required=False) for k in m.OPTIONAL_UNIT_KEYS}}, dict,
+                            "The count units: patients, analyses, genome_equivalents and (optional) relatives.")),
         "regions": Key(MapOf(REGION, SLUG, "a lower-case key such as hovedstaden", "The regions.")),
         "population_source": Key(LocalText("Source of the population figures.", markdown=False)),
         "national_target": Key(Record({"genome_equivalents": Key(Int("National target.", minimum=1))}, dict,
                                       "The national target.")),
+        "turnaround": Key(Record({
+            "bins_days": Key(ListOf(Int("Days from referral to answer: the upper limit of a bin.", minimum=1),
+                                    "The bins answers are counted in, in increasing days, e.g. [28, 56, 84]; "
+                                    "later answers fall in the bin 'later'.", min_items=1, unique=True)),
+            "target_days": Key(Record({c: Key(Int(f"The turnaround target of {c} groups, in days: one of "
+                                                  "bins_days.", minimum=1), required=False)
+                                       for c in m.CATEGORIES}, dict, "The turnaround target per category.")),
+        }, dict, "How the time from referral to answer is counted."), required=False),
+        "effects": Key(MapOf(Record({
+            "label": Key(LocalText("The consequence's name.", markdown=False, all_languages=True)),
+            "definition": Key(LocalText("What is counted, worded once for every report.", markdown=False,
+                                        all_languages=True)),
+        }, dict, "A clinical consequence."), r"[a-z][a-z0-9]*(_[a-z0-9]+)*",
+            "a lower-case key with underscores, such as changed_treatment",
+            "The clinical consequences counted under effects: in a group file."), required=False),
         "privacy": Key(Record({"min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1,
                                                     maximum=100))}, dict, "Small-count suppression.")),
 

@@ -147,7 +147,7 @@ BAD_GROUP_FILES = [
                  ["34:17: 'indication' is 'HJ9', which is not one of the indications of hjerte (HJ1, HJ2); did you mean 'HJ2'?"], id='case_indication'),
     pytest.param('indications:\n  - code: HJ1',
                  'indications: HJ1\nx:\n  - code: HJ1',
-                 ["16:14: 'indications' should be a list (lines starting with '- '), but it is 'HJ1'", "17:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers"], id='scalar_for_list'),
+                 ["16:14: 'indications' should be a list (lines starting with '- '), but it is 'HJ1'", "17:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"], id='scalar_for_list'),
     pytest.param('edition:\n  date: 2024-06-28',
                  'edition:\n  - date: 2024-06-28',
                  ["11:3: a list item out of line; line up the '-' of each item (YAML: did not find expected '-' indicator)"], id='list_for_record'),
@@ -192,7 +192,7 @@ BAD_GROUP_FILES = [
                  ["21:33: 'indications[1].expected_patients_per_year' is 'mange'; expected a whole number (0 or more)"], id='expected_text'),
     pytest.param('cases:\n  - title',
                  'cases: ~\nx:\n  - title',
-                 ["33:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers"], id='null_scalar_for_list'),
+                 ["33:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"], id='null_scalar_for_list'),
 ]
 
 
