@@ -65,6 +65,8 @@ from reportgen.figures import (
     project_figures,
 )
 from reportgen.model import Analyses, Config, Month, Project
+from reportgen.outcomes import CASCADE as CASCADE_KEY
+from reportgen.outcomes import AggregateOutcomes, AnswerCounts, EffectCounts, GroupOutcomes, ProjectOutcomes, project_outcomes
 
 PERSON_MEASURES = ("patients", "diagnosed")
 SECONDARY_MARKER = "x"
@@ -175,6 +177,8 @@ class LinkedCells:
         self._cell_le: list[list[int]] = []
         self._consolidated_le: set[int] = set()
         self._equal: dict[int, list[int]] | None = None  # built on first use, after all cells are added
+        self._frozen_status: dict[Hashable, Status] = {}
+        self._frozen: set[int] = set()
 
     # building
 
@@ -320,6 +324,15 @@ class LinkedCells:
 
     # suppression
 
+    def freeze(self, statuses: Mapping[Hashable, Status]) -> None:
+        """Fix the status of some cells (decided earlier): `suppress` will neither hide nor show them
+        otherwise, nor any cell known to be equal to one of them."""
+        self._frozen_status = {k: s for k, s in statuses.items() if k in self._ids}
+        self._frozen = {self._ids[k] for k in self._frozen_status}
+
+    def _is_frozen(self, i: int) -> bool:
+        return bool(self._frozen) and any(j in self._frozen for j in self._equal_cells(i))
+
     def suppress(self) -> dict[Hashable, Status]:
         """Primary, then secondary suppression until no hidden non-zero count can be worked out.
 
@@ -339,9 +352,13 @@ class LinkedCells:
             Status.WITHHELD if aux else Status.PRIMARY if 0 < raw < m else Status.PUBLISHED
             for raw, aux in zip(self._raw, self._aux)
         ]
+        for key, fixed in self._frozen_status.items():
+            for j in self._equal_cells(self._ids[key]):  # a cell equal to a decided one shares its status
+                if not self._aux[j]:
+                    status[j] = fixed
         withheld: set[int] = set()
-        for t, (_, _, kind) in enumerate(self._tables):
-            if kind == BREAKDOWN:
+        for t, (_, parts, kind) in enumerate(self._tables):
+            if kind == BREAKDOWN and not any(self._is_frozen(p) for p in parts):
                 self._protect_breakdown(t, status, withheld)
         self._protect_consolidated(status)
         while True:
@@ -354,7 +371,8 @@ class LinkedCells:
         """Step 1 for one breakdown: its smallest published non-zero parts, or all of it."""
         _, parts, _ = self._tables[t]
         while self._table_pinned(t, status):
-            hideable = [p for p in parts if status[p] is Status.PUBLISHED and self._raw[p] > 0]
+            hideable = [p for p in parts if status[p] is Status.PUBLISHED and self._raw[p] > 0
+                        and not self._is_frozen(p)]
             if not hideable:
                 self._apply(("withhold", t), status, withheld)
                 return
@@ -381,7 +399,8 @@ class LinkedCells:
             cell = pinned
             while cell in up:
                 total = self._tables[up[cell]][0]
-                if status[total] in (Status.PUBLISHED, Status.PRIMARY) and self._raw[total] > 0:
+                if status[total] in (Status.PUBLISHED, Status.PRIMARY) and self._raw[total] > 0 \
+                        and not self._is_frozen(total):
                     self._conceal(total, status)
                     break
                 cell = total
@@ -395,7 +414,7 @@ class LinkedCells:
     def _set(self, status: list[Status], i: int, new: Status) -> None:
         """Give cell `i` and every cell equal to it (e.g. both periods of a young group) one status."""
         for j in self._equal_cells(i):
-            if not self._aux[j]:
+            if not self._aux[j] and j not in self._frozen:
                 status[j] = new
 
     def _equal_cells(self, i: int) -> list[int]:
@@ -468,7 +487,8 @@ class LinkedCells:
     def _actions(self, cell: int, status: list[Status], withheld: set[int]) -> list[tuple[str, int]]:
         def can_hide(i: int) -> bool:
             # Only non-zero published cells: a hidden "x" must mean "at least min_count".
-            return i != cell and not self._aux[i] and status[i] is Status.PUBLISHED and self._raw[i] > 0
+            return (i != cell and not self._aux[i] and status[i] is Status.PUBLISHED and self._raw[i] > 0
+                    and not self._is_frozen(i))
 
         def local(i: int) -> bool:  # in one published table at most, so hiding it changes one table only
             return len(self._cell_tables[i]) <= 1
@@ -483,6 +503,7 @@ class LinkedCells:
         breakdowns = [
             t for c in same for t in self._cell_tables[c]
             if self._tables[t][2] == BREAKDOWN and c in self._tables[t][1] and t not in withheld
+            and not any(self._is_frozen(p) for p in self._tables[t][1])
         ]
         shared = sorted(
             (i for i in in_tables | related if can_hide(i) and not local(i)),
@@ -490,7 +511,8 @@ class LinkedCells:
         )
         # Last resort: hide a "<5" cell as "x" too, so that a reader no longer knows it is at least 1.
         concealable = sorted(
-            (i for i in in_tables | related | {cell} if not self._aux[i] and status[i] is Status.PRIMARY),
+            (i for i in in_tables | related | {cell} if not self._aux[i] and status[i] is Status.PRIMARY
+             and not self._is_frozen(i)),
             key=by_size,
         )
         # Trials cost a propagation each; a few of each kind are plenty.
@@ -645,6 +667,7 @@ class PublishedProject:
     categories: tuple[PublishedCategory, ...]
     national: PublishedNational
     unsafe_raw: bool = False  # True only for an internal, unpublished build
+    outcomes: PublishedOutcomes | None = None  # answers, turnaround and clinical effect
 
     def group(self, group_id: str) -> PublishedGroup:
         for g in self.groups:
@@ -800,8 +823,17 @@ def _model(figures: ProjectFigures) -> _Model:
     return model
 
 
-def suppression_status(figures: ProjectFigures, min_count: int) -> dict[tuple, Status]:
-    """Status of every published person count, keyed by (measure, period, place)."""
+def suppression_status(figures: ProjectFigures, min_count: int,
+                       outcomes: ProjectOutcomes | None = None) -> dict[tuple, Status]:
+    """Status of every published person count, keyed by (measure, period, place).
+
+    With `outcomes`, the answers and effects counts join the same cells and sums
+    (see `_add_outcome_cells`), so they are protected together with the rest.
+    """
+    if outcomes is not None:
+        # Patients and diagnosed are decided first, as without the answers and effects; those then
+        # join with these statuses fixed, so a new figure can never hide an established one.
+        base = suppression_status(figures, min_count)
     model = _model(figures)
     linked = LinkedCells(min_count)
     for slot, (patients, diagnosed, aux) in model.slots.items():
@@ -815,6 +847,9 @@ def suppression_status(figures: ProjectFigures, min_count: int) -> dict[tuple, S
         linked.add_table(("not_diagnosed", *total), [("not_diagnosed", *p) for p in parts], kind=mirror)
     for slot in model.slots:
         linked.add_table(("patients", *slot), [("diagnosed", *slot), ("not_diagnosed", *slot)], kind=RELATION)
+    if outcomes is not None:
+        _add_outcome_cells(linked, figures, outcomes)
+        linked.freeze(base)
     return linked.suppress()
 
 
@@ -843,6 +878,13 @@ class _Publisher:
                 _derived(None if y is None else y.ci_high, sources, m, unsafe),
             ),
         )
+
+    def derived(self, raw, *keys: tuple) -> Published:
+        """A figure computed from the counts under `keys`: shown only if all of them are."""
+        return _derived(raw, (self.status[k] for k in keys), self.min_count, self.unsafe_raw)
+
+    def cell(self, key: tuple, raw: int) -> Published:
+        return _published(raw, self.status[key], self.min_count, self.unsafe_raw)
 
     def patients_derived(self, window: str, place: tuple, raw: float | None) -> Published:
         return _derived(raw, (self._statuses(window, place)[0],), self.min_count, self.unsafe_raw)
@@ -907,14 +949,16 @@ class _Publisher:
         )
 
 
-def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool = False) -> PublishedProject:
+def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool = False,
+                    outcomes: ProjectOutcomes | None = None) -> PublishedProject:
     """Turn raw figures into published figures, suppressed consistently across all 19 reports.
 
     With ``unsafe_raw=True`` (an internal, unpublished build only) every
-    `Published` also carries its raw value in `unsafe_raw`.
+    `Published` also carries its raw value in `unsafe_raw`. With `outcomes`,
+    the answers and effects are published too, under the same protection.
     """
     min_count = config.min_count
-    publisher = _Publisher(suppression_status(figures, min_count), min_count, unsafe_raw)
+    publisher = _Publisher(suppression_status(figures, min_count, outcomes), min_count, unsafe_raw)
     categories = []
     for c in figures.categories:
         windows = {
@@ -946,9 +990,337 @@ def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool
         categories=tuple(categories),
         national=national,
         unsafe_raw=unsafe_raw,
+        outcomes=None if outcomes is None else _publish_outcomes(publisher, outcomes, tuple(config.effects)),
     )
 
 
 def publish_project(project: Project, *, unsafe_raw: bool = False) -> PublishedProject:
-    """Raw figures of `project`, published (see `publish_figures`)."""
-    return publish_figures(project_figures(project), project.config, unsafe_raw=unsafe_raw)
+    """Raw figures of `project`, published (see `publish_figures`), answers and effects included."""
+    return publish_figures(project_figures(project), project.config, unsafe_raw=unsafe_raw,
+                           outcomes=project_outcomes(project))
+
+
+# --- answers, turnaround and clinical effect ------------------------------------
+#
+# The person counts of `reportgen.outcomes` join the same linked cells as
+# patients and diagnosed, with the sums a reader knows about them:
+#
+#   patients   = answered + pending + unrecorded          (every place since start)
+#   answered   = diagnosed_answered + (answered, not diagnosed)
+#   diagnosed  = diagnosed_answered + (diagnosed in unrecorded rows)
+#   unrecorded >= diagnosed in unrecorded rows
+#   answered   = binned + (answered without bins);  binned = within_target + (binned, beyond the target)
+#   diagnosed in a year = followed_up of that year + (not followed up)
+#   followed_up = consequence + (followed up without it), for every consequence
+#
+# and every measure adds up over a group's years, regions and indications, and
+# over the groups of a category and the categories of the nation. Auxiliary
+# (never published) cells are in parentheses. Answers are published since
+# start only; effects by year and in total.
+
+# Protected counts: answered and the diagnosed among them. Pending, not recorded, binned and within the
+# target describe the service (how far answers have come and how fast), not a person's health: they are
+# auxiliary cells here, so the reader's sums include them, and are shown only where every count they
+# follow from (patients, answered) is shown, which then gives them away anyway.
+ANSWER_MEASURES = ("answered", "diagnosed_answered")
+_ANSWER_AUX = ("pending", "unrecorded", "binned", "within_target", "answered_not_diagnosed", "diagnosed_unrecorded", "unrecorded_not_diagnosed", "answered_unbinned",
+               "binned_beyond_target")
+
+
+def _answer_values(a: AnswerCounts, diagnosed: int) -> dict[str, int]:
+    diagnosed_unrecorded = diagnosed - a.diagnosed_answered
+    return {
+        "answered": a.answered, "pending": a.pending, "unrecorded": a.unrecorded,
+        "diagnosed_answered": a.diagnosed_answered, "binned": a.binned, "within_target": a.within_target,
+        "answered_not_diagnosed": a.answered - a.diagnosed_answered, "diagnosed_unrecorded": diagnosed_unrecorded,
+        "unrecorded_not_diagnosed": a.unrecorded - diagnosed_unrecorded, "answered_unbinned": a.answered - a.binned,
+        "binned_beyond_target": a.binned - a.within_target,
+    }
+
+
+_ANSWER_SUMS = (
+    ("patients", ("answered", "pending", "unrecorded")),
+    ("answered", ("diagnosed_answered", "answered_not_diagnosed")),
+    ("diagnosed", ("diagnosed_answered", "diagnosed_unrecorded")),
+    ("unrecorded", ("diagnosed_unrecorded", "unrecorded_not_diagnosed")),
+    ("answered", ("binned", "answered_unbinned")),
+    ("binned", ("within_target", "binned_beyond_target")),
+)
+
+
+def _effect_values(e: EffectCounts, keys: Sequence[str]) -> dict[str, int]:
+    values = {"followed_up": e.followed_up, "relatives_tested": e.relatives_tested}
+    for k in keys:
+        values[f"consequence:{k}"] = e.consequence(k)
+        values[f"followed_up_without:{k}"] = e.followed_up - e.consequence(k)
+    return values
+
+
+def _add_outcome_cells(linked: LinkedCells, figures: ProjectFigures, outcomes: ProjectOutcomes) -> None:
+    """The answers and effects cells and their sums (see the comment above), added to `linked`."""
+    keys = tuple(k for k, _ in (outcomes.groups[0].effects.consequences if outcomes.groups else ()))
+    published_effects = ("followed_up", "relatives_tested", *(f"consequence:{k}" for k in keys))
+
+    def add(place: tuple, values: dict[str, int], published: Sequence[str]) -> None:
+        for measure, raw in values.items():
+            linked.add_cell((measure, SINCE_START, place), raw, aux=measure not in published)
+
+    def table(total: tuple, parts: Sequence[tuple], measures: Iterable[str], published: Sequence[str],
+              consolidated: bool) -> None:
+        if not parts:
+            return
+        for measure in measures:
+            if consolidated:
+                kind = CONSOLIDATED if measure in published else CONSOLIDATED_RELATION
+            else:
+                kind = BREAKDOWN if measure in published else RELATION
+            linked.add_table((measure, SINCE_START, total), [(measure, SINCE_START, p) for p in parts], kind=kind)
+
+    def answer_sums(place: tuple) -> None:
+        for total, parts in _ANSWER_SUMS:
+            linked.add_table((total, SINCE_START, place), [(p, SINCE_START, place) for p in parts], kind=RELATION)
+
+    answer_measures = (*ANSWER_MEASURES, *_ANSWER_AUX)
+    for g in outcomes.groups:
+        gf = figures.group(g.group_id)
+        win = gf.since_start
+        gid = g.group_id
+        total = _group_key(gid, "total")
+        add(total, _answer_values(g.answers, win.total.diagnosed), ANSWER_MEASURES)
+        answer_sums(total)
+        for dimension, items, diagnosed in (
+            ("year", g.by_year, {y.year: y.counts.diagnosed for y in win.by_year}),
+            ("region", g.by_region, {r.region: r.counts.diagnosed for r in win.by_region}),
+            ("indication", [(i.code, i.answers) for i in g.by_indication],
+             {i.code: i.counts.diagnosed for i in win.by_indication}),
+        ):
+            places = []
+            for member, answers in items:
+                place = _group_key(gid, dimension, member)
+                add(place, _answer_values(answers, diagnosed[member]), ANSWER_MEASURES)
+                answer_sums(place)
+                places.append(place)
+            table(total, places, answer_measures, ANSWER_MEASURES, consolidated=False)
+        if not g.records_effects:
+            continue
+        add(_group_key(gid, "effects"), _effect_values(g.effects, keys), published_effects)
+        year_places = []
+        for year, effects in g.effects_by_year:
+            place = _group_key(gid, "effects_year", year)
+            add(place, _effect_values(effects, keys), published_effects)
+            diagnosed = win.year(year).counts.diagnosed
+            linked.add_cell(("not_followed_up", SINCE_START, place), diagnosed - effects.followed_up, aux=True)
+            linked.add_table(("diagnosed", SINCE_START, _group_key(gid, "year", year)),
+                             [("followed_up", SINCE_START, place), ("not_followed_up", SINCE_START, place)],
+                             kind=RELATION)
+            year_places.append(place)
+        effect_measures = tuple(_effect_values(g.effects, keys))
+        table(_group_key(gid, "effects"), year_places, effect_measures, published_effects, consolidated=False)
+        for k in keys:
+            for place in (_group_key(gid, "effects"), *year_places):
+                linked.add_table(("followed_up", SINCE_START, place),
+                                 [(f"consequence:{k}", SINCE_START, place),
+                                  (f"followed_up_without:{k}", SINCE_START, place)], kind=RELATION)
+
+    def aggregate(place: tuple, agg: AggregateOutcomes, diagnosed: int, part_places: Sequence[tuple],
+                  effect_parts: Sequence[tuple]) -> None:
+        add(place, _answer_values(agg.answers, diagnosed), ANSWER_MEASURES)
+        answer_sums(place)
+        table(place, part_places, answer_measures, ANSWER_MEASURES, consolidated=True)
+        add(("effects", *place[1:]), _effect_values(agg.effects, keys), published_effects)
+        effect_measures = tuple(_effect_values(agg.effects, keys))
+        table(("effects", *place[1:]), effect_parts, effect_measures, published_effects, consolidated=True)
+
+    for c in outcomes.categories:
+        members = [g for g in outcomes.groups if g.category == c.key]
+        aggregate(_category_key(c.key), c, figures.category(c.key).since_start.total.diagnosed,
+                  [_group_key(g.group_id, "total") for g in members],
+                  [_group_key(g.group_id, "effects") for g in members if g.records_effects])
+    aggregate(_NATIONAL_KEY, outcomes.national, figures.national.since_start.total.diagnosed,
+              [_category_key(c.key) for c in outcomes.categories],
+              [("effects", *_category_key(c.key)[1:]) for c in outcomes.categories])
+
+
+@dataclass(frozen=True)
+class PublishedAnswers:
+    """Answers in one place as published (see `reportgen.outcomes.AnswerCounts`).
+
+    `median_bin` is the key of the bin that holds the median answer ('56',
+    'later'); it and the shares are hidden with the counts they come from.
+    """
+
+    answered: Published
+    pending: Published
+    unrecorded: Published
+    diagnosed_answered: Published
+    binned: Published
+    within_target: Published
+    yield_on_answered: PublishedYield
+    share_within_target: Published
+    median_bin: Published
+    recorded_share: Published  # (answered + pending) / patients: how complete the record is
+
+    @property
+    def records(self) -> bool:
+        """True when answers are recorded here (or may be: hidden counts count as recorded)."""
+        return not (self.answered.value == 0 and self.pending.value == 0)
+
+
+@dataclass(frozen=True)
+class PublishedIndicationAnswers:
+    code: str
+    answers: PublishedAnswers
+    expected_yield: float | None  # from the approved recommendation: public
+
+
+@dataclass(frozen=True)
+class PublishedConsequence:
+    key: str
+    count: Published
+    share: PublishedYield  # of the followed-up patients, with a 95 % Wilson interval
+
+
+@dataclass(frozen=True)
+class PublishedEffects:
+    """Effects in one place as published: followed up, each consequence, relatives tested."""
+
+    entries: int
+    followed_up: Published
+    consequences: tuple[PublishedConsequence, ...]
+    relatives_tested: Published
+    relatives_per_cascade_patient: Published
+
+    def consequence(self, key: str) -> PublishedConsequence:
+        for c in self.consequences:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class PublishedGroupOutcomes:
+    group_id: str
+    target_days: int | None
+    answers: PublishedAnswers
+    by_year: tuple[tuple[int, PublishedAnswers], ...]
+    by_region: tuple[tuple[str, PublishedAnswers], ...]
+    by_indication: tuple[PublishedIndicationAnswers, ...]
+    effects: PublishedEffects | None  # None: the group has no effects entries
+    effects_by_year: tuple[tuple[int, PublishedEffects], ...]
+    diagnosed_in_effect_years: Published  # the diagnosed patients the followed-up ones are among
+
+
+@dataclass(frozen=True)
+class PublishedAggregateOutcomes:
+    key: str
+    answers: PublishedAnswers
+    effects: PublishedEffects
+    parts: tuple[tuple[str, PublishedAnswers, PublishedEffects | None], ...]
+
+
+@dataclass(frozen=True)
+class PublishedOutcomes:
+    groups: tuple[PublishedGroupOutcomes, ...]
+    categories: tuple[PublishedAggregateOutcomes, ...]
+    national: PublishedAggregateOutcomes
+
+    def group(self, group_id: str) -> PublishedGroupOutcomes:
+        for g in self.groups:
+            if g.group_id == group_id:
+                return g
+        raise KeyError(group_id)
+
+    def category(self, category: str) -> PublishedAggregateOutcomes:
+        for c in self.categories:
+            if c.key == category:
+                return c
+        raise KeyError(category)
+
+
+def _publish_answers(p: _Publisher, place: tuple, a: AnswerCounts) -> PublishedAnswers:
+    def key(measure):
+        return (measure, SINCE_START, place)
+
+    y = a.yield_on_answered
+    sources = (key("diagnosed_answered"), key("answered"))
+    counts = (key("answered"), key("patients"))  # what pending, not recorded and the turnaround follow from
+    return PublishedAnswers(
+        answered=p.cell(key("answered"), a.answered),
+        pending=p.derived(a.pending, *counts),
+        unrecorded=p.derived(a.unrecorded, *counts),
+        diagnosed_answered=p.cell(key("diagnosed_answered"), a.diagnosed_answered),
+        binned=p.derived(a.binned, *counts),
+        within_target=p.derived(a.within_target, *counts),
+        yield_on_answered=PublishedYield(*(p.derived(None if y is None else v, *sources)
+                                           for v in ((y.proportion, y.ci_low, y.ci_high) if y else (0, 0, 0)))),
+        share_within_target=p.derived(a.share_within_target, *counts),
+        median_bin=p.derived(a.median_bin, *counts),
+        recorded_share=p.derived(a.recorded / a.patients if a.patients else None, *counts),
+    )
+
+
+def _publish_effects(p: _Publisher, place: tuple, e: EffectCounts, keys: Sequence[str]) -> PublishedEffects:
+    def key(measure):
+        return (measure, SINCE_START, place)
+
+    consequences = []
+    for k in keys:
+        share = e.share(k)
+        sources = (key(f"consequence:{k}"), key("followed_up"))
+        consequences.append(PublishedConsequence(
+            k, p.cell(key(f"consequence:{k}"), e.consequence(k)),
+            PublishedYield(*(p.derived(None if share is None else v, *sources)
+                             for v in ((share.proportion, share.ci_low, share.ci_high) if share else (0, 0, 0))))))
+    cascade = (key(f"consequence:{CASCADE_KEY}"),) if CASCADE_KEY in keys else ()
+    return PublishedEffects(
+        entries=e.entries,
+        followed_up=p.cell(key("followed_up"), e.followed_up),
+        consequences=tuple(consequences),
+        relatives_tested=p.cell(key("relatives_tested"), e.relatives_tested),
+        relatives_per_cascade_patient=p.derived(e.relatives_per_cascade_patient if cascade else None,
+                                                key("relatives_tested"), *cascade),
+    )
+
+
+def _publish_outcomes(p: _Publisher, outcomes: ProjectOutcomes, keys: Sequence[str]) -> PublishedOutcomes:
+    groups = []
+    for g in outcomes.groups:
+        gid = g.group_id
+        effects = None
+        if g.records_effects:
+            effects = _publish_effects(p, _group_key(gid, "effects"), g.effects, keys)
+        years_with_effects = [y for y, _ in g.effects_by_year]
+        groups.append(PublishedGroupOutcomes(
+            group_id=gid,
+            target_days=g.target_days,
+            answers=_publish_answers(p, _group_key(gid, "total"), g.answers),
+            by_year=tuple((y, _publish_answers(p, _group_key(gid, "year", y), a)) for y, a in g.by_year),
+            by_region=tuple((r, _publish_answers(p, _group_key(gid, "region", r), a)) for r, a in g.by_region),
+            by_indication=tuple(PublishedIndicationAnswers(
+                i.code, _publish_answers(p, _group_key(gid, "indication", i.code), i.answers), i.expected_yield)
+                for i in g.by_indication),
+            effects=effects,
+            effects_by_year=tuple((y, _publish_effects(p, _group_key(gid, "effects_year", y), e, keys))
+                                  for y, e in g.effects_by_year),
+            diagnosed_in_effect_years=p.derived(
+                g.diagnosed_in_effect_years,
+                *(("diagnosed", SINCE_START, _group_key(gid, "year", y)) for y in years_with_effects)),
+        ))
+    by_group = {g.group_id: g for g in outcomes.groups}
+
+    def aggregate(place: tuple, agg: AggregateOutcomes, part_place) -> PublishedAggregateOutcomes:
+        parts = []
+        for key, answers, effects in agg.parts:
+            a_place = part_place(key)
+            records = by_group[key].records_effects if key in by_group else True
+            e_place = ("effects", *a_place[1:]) if key not in by_group else _group_key(key, "effects")
+            parts.append((key, _publish_answers(p, a_place, answers),
+                          _publish_effects(p, e_place, effects, keys) if records else None))
+        return PublishedAggregateOutcomes(agg.key, _publish_answers(p, place, agg.answers),
+                                          _publish_effects(p, ("effects", *place[1:]), agg.effects, keys),
+                                          tuple(parts))
+
+    categories = tuple(aggregate(_category_key(c.key), c, lambda k: _group_key(k, "total"))
+                       for c in outcomes.categories)
+    national = aggregate(_NATIONAL_KEY, outcomes.national, _category_key)
+    return PublishedOutcomes(tuple(groups), categories, national)
