@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from reportgen.model import UNIT_KEYS, Config
 from reportgen.suppression import SECONDARY_MARKER, primary_marker
 
-NOTE_KEYS = (*UNIT_KEYS, "as_of", "population", "suppression")
+NOTE_KEYS = (*UNIT_KEYS, "relatives", "as_of", "population", "suppression", "turnaround", "funnel", "yield_answered")
+EFFECT_PREFIX = "effect:"  # "effect:<key>": the definition of a consequence from reportgen.yaml's effects
 
 # Wording of the notes that are not unit definitions. Placeholders:
 # {date} the data cut-off, {source} the population source,
@@ -29,6 +30,27 @@ WORDING: dict[str, dict[str, str]] = {
     "population": {
         "da": "Rater pr. 100.000 indbyggere. Befolkningstal: {source}.",
         "en": "Rates per 100,000 inhabitants. Population: {source}.",
+    },
+    "turnaround": {
+        "da": ("Svartid: dage fra henvisning til svar til den henvisende læge, talt i intervallerne op til "
+               "{bins} dage og senere. Medianen angives som det interval, den ligger i. Mål: {targets} dage."),
+        "en": ("Turnaround: days from referral to the answer sent to the referring doctor, counted in the "
+               "bins up to {bins} days and later. The median is given as the bin that holds it. "
+               "Target: {targets} days."),
+    },
+    "funnel": {
+        "da": ("Tragtdiagram: hver regions tal mod regionens størrelse. Kontrolgrænserne (95 % og 99,8 %) er "
+               "eksakte Poisson-grænser for rater og binomiale grænser for udbytte omkring landsniveauet; en "
+               "region uden for 99,8 %-grænsen afviger mere, end tilfældigheder kan forklare."),
+        "en": ("Funnel plot: each region's figure against its size. The control limits (95% and 99.8%) are "
+               "exact Poisson limits for rates and binomial limits for yields around the national level; a "
+               "region outside the 99.8% limits differs by more than chance explains."),
+    },
+    "yield_answered": {
+        "da": ("Udbytte af besvarede: patienter med et klinisk relevant fund blandt de patienter, der har "
+               "fået svar; patienter, der venter på svar, tælles ikke med. 95 %-konfidensinterval (Wilson)."),
+        "en": ("Yield on answered: patients with a clinically relevant finding among the patients who have "
+               "had their answer; patients still waiting are not counted. 95% confidence interval (Wilson)."),
     },
     "suppression": {
         "da": (
@@ -43,6 +65,9 @@ WORDING: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+CATEGORY_WORDS = {"da": {"rare": "sjældne sygdomme", "cancer": "kræft"},
+                  "en": {"rare": "rare diseases", "cancer": "cancer"}}
 
 # Locales for dates in the notes; a language not listed here falls back to itself.
 DATE_LOCALES = {"da": "da_DK", "en": "en_GB"}
@@ -65,8 +90,12 @@ def format_date(day: dt.date, lang: str) -> str:
 
 def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = None) -> tuple[str, str]:
     """(text, language) of the note `key` in `lang`, falling back to the project's default language."""
-    if key in UNIT_KEYS:
+    if key in UNIT_KEYS or (key == "relatives" and key in config.units):
         return config.units[key].definition.get(lang, config.default_language)
+    if key.startswith(EFFECT_PREFIX):
+        consequence = config.effects[key.removeprefix(EFFECT_PREFIX)]
+        definition, text_lang = consequence.definition.get(lang, config.default_language)
+        return f"{consequence.label.get(text_lang, config.default_language)[0]}: {definition}", text_lang
     if key not in WORDING:
         raise KeyError(f"unknown footnote {key!r}; expected one of {', '.join(NOTE_KEYS)}")
     wording = WORDING[key]
@@ -75,6 +104,12 @@ def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = No
         if as_of is None:
             raise ValueError("the 'as_of' footnote needs the data cut-off date")
         return wording[text_lang].format(date=format_date(as_of, text_lang)), text_lang
+    if key == "turnaround":
+        turnaround = config.turnaround
+        bins = ", ".join(str(d) for d in turnaround.bins_days) if turnaround else ""
+        targets = "; ".join(f"{CATEGORY_WORDS[text_lang][c]} {d}" for c, d in (turnaround.target_days.items()
+                                                                              if turnaround else ()))
+        return wording[text_lang].format(bins=bins, targets=targets), text_lang
     if key == "population":
         source, _ = config.population_source.get(text_lang, config.default_language)
         # The wording ends the sentence itself.
@@ -98,7 +133,8 @@ class Footnotes:
 
     def ref(self, key: str) -> int:
         """The number of the note `key`, given the next free number on first use."""
-        if key not in NOTE_KEYS:
+        if key not in NOTE_KEYS and not (key.startswith(EFFECT_PREFIX)
+                                         and key.removeprefix(EFFECT_PREFIX) in self.config.effects):
             raise KeyError(f"unknown footnote {key!r}; expected one of {', '.join(NOTE_KEYS)}")
         if key == "as_of" and self.as_of is None:
             raise ValueError("this document has no data cut-off date for the 'as_of' footnote")

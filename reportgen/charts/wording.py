@@ -23,6 +23,10 @@ PHRASES = {
         "missing": " {count} af {total} vises som {text}.",
         "target": "Kurve: {y_label} fra {first} til {last}, senest {value}; {target_label}: {target}.",
         "projection": " Stiplet: {projection_label} til {month}, {value}.",
+        "funnel": "Tragtdiagram: {y_label} for hver region mod regionens størrelse; samlet niveau {centre}.",
+        "funnel_outside": " Uden for kontrolgrænserne: {names}.",
+        "funnel_inside": " Alle viste regioner ligger inden for kontrolgrænserne.",
+        "funnel_missing": " Ikke vist (skjulte tal): {names}.",
     },
     "en": {
         "monthly": "Stacked bar chart: {y_label} per month from {first} to {last}, by {series}.",
@@ -36,6 +40,10 @@ PHRASES = {
         "missing": " {count} of {total} shown as {text}.",
         "target": "Line chart: {y_label} from {first} to {last}, latest {value}; {target_label}: {target}.",
         "projection": " Dashed: {projection_label} to {month}, {value}.",
+        "funnel": "Funnel plot: {y_label} of each region against its size; overall level {centre}.",
+        "funnel_outside": " Outside the control limits: {names}.",
+        "funnel_inside": " Every region shown lies within the control limits.",
+        "funnel_missing": " Not shown (hidden figures): {names}.",
     },
 }
 
@@ -114,4 +122,14 @@ def describe_target(lang, y_label, months, cumulative, target, target_label, pro
         text += phrase(lang, "projection", projection_label=projection_label,
                        month=formatting.month(Month.from_index(ahead[-1][0]), lang),
                        value=formatting.number(ahead[-1][1], lang))
+    return text
+
+
+def describe_funnel(lang, y_label, centre_text, outside, missing_labels) -> str:
+    """`outside` names the labels outside the limits, each with its verdict."""
+    text = phrase(lang, "funnel", y_label=y_label, centre=centre_text)
+    text += (phrase(lang, "funnel_outside", names=formatting.and_list(outside, lang)) if outside
+             else phrase(lang, "funnel_inside"))
+    if missing_labels:
+        text += phrase(lang, "funnel_missing", names=formatting.and_list(list(missing_labels), lang))
     return text
