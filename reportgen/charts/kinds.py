@@ -312,6 +312,7 @@ def funnel_plot(
         frame.dots(list(sizes), list(values))
         for x, y, label in zip(sizes, values, short):
             frame.value_label(x, y, label.replace("\n", " "))
+        frame.top_band(band)
         return frame
 
     table = ChartTable(
