@@ -62,7 +62,8 @@ MONTHLY_ROW = Record(
         "answered": Key(Int("Of the patients referred this month, those whose result was sent to the referring "
                             "doctor by statistics.as_of: diagnosed <= answered <= patients."), required=False),
         "answered_within_days": Key(
-            MapOf(Int("Answered patients in this bin."), r"[1-9][0-9]*|later",
+            # Any word is taken here, so that the row rule can say which bins reportgen.yaml sets.
+            MapOf(Int("Answered patients in this bin."), r"[A-Za-z0-9_]+",
                   "a bin of turnaround.bins_days in reportgen.yaml (e.g. 28) or later",
                   "The answered patients by days from referral to answer: the bins of reportgen.yaml's "
                   "turnaround.bins_days and later; they add up to answered."),

@@ -1,0 +1,399 @@
+"""Answers, turnaround and clinical effect: loading, figures, funnel limits, pages, open data and import.
+
+The contract test writes a new group with every new key, builds its page and
+open data, and recounts each new figure from the YAML with PyYAML alone.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from projects import CANCER, CONFIG, HEART, write_project
+from reportgen import formatting
+from reportgen.cli import main
+from reportgen.equity import OUTSIDE_998, binomial_quantile, poisson_quantile, proportion_funnel, rate_funnel
+from reportgen.errors import InputError
+from reportgen.figures import wilson_interval
+from reportgen.loader import load_project
+from reportgen.model import Month, MonthlyRow, Analyses
+from reportgen.opendata import open_data_files
+from reportgen.outcomes import count_answers, median_bin, within
+from reportgen.render import Document, render_document
+from reportgen.suppression import publish_project
+
+EFFECTS_CONFIG = CONFIG + """\
+turnaround:
+  bins_days: [28, 56, 84]
+  target_days: {rare: 56, cancer: 28}
+effects:
+  changed_treatment:
+    label: {da: Ændret behandling, en: Changed treatment}
+    definition: {da: "Behandlingen blev ændret.", en: "Treatment was changed."}
+  cascade_testing:
+    label: {da: Kaskadetestning, en: Cascade testing}
+    definition: {da: "Slægtninge fik tilbudt test.", en: "Relatives were offered a test."}
+"""
+EFFECTS_CONFIG = EFFECTS_CONFIG.replace("""    weights: {germline: 1, somatic: 3, rna: 1}
+""", """    weights: {germline: 1, somatic: 3, rna: 1}
+  relatives:
+    label: {da: Pårørende, en: Relatives}
+    definition: {da: "Slægtninge testet.", en: "Relatives tested."}
+""")
+
+# The heart group of tests/projects.py with answers in its rows, expected yields and effects.
+# Line numbers matter: the bad-input table below asserts exact lines and columns.
+HEART_ANSWERS = HEART.replace(
+    "    expected_patients_per_year: 120\n", "    expected_patients_per_year: 120\n    expected_yield: 0.30\n"
+).replace(
+    "diagnosed: 4}", "diagnosed: 4, answered: 12, answered_within_days: {28: 4, 56: 6, 84: 1, later: 1}}"
+).replace(
+    "diagnosed: 1}", "diagnosed: 1, answered: 3, answered_within_days: {28: 1, 56: 1, 84: 1, later: 0}}"
+).replace(
+    "cases:\n", """effects:
+  - period: 2024
+    followed_up: 6
+    changed_treatment: 2
+    cascade_testing: 3
+    relatives_tested: 7
+    source: Netværkets registrering
+cases:
+""")
+
+
+def problems(tmp_path: Path, heart: str) -> list[str]:
+    write_project(tmp_path, {"hjerte": heart, "kraeft": CANCER}, config=EFFECTS_CONFIG)
+    try:
+        load_project(tmp_path)
+    except InputError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def line_of(text: str, needle: str) -> int:
+    return text.splitlines().index(next(line for line in text.splitlines() if needle in line)) + 1
+
+
+def test_the_heart_group_with_answers_and_effects_loads(tmp_path):
+    assert problems(tmp_path, HEART_ANSWERS) == []
+    group = load_project(tmp_path).group("hjerte")
+    assert group.statistics.monthly[0].answered == 12
+    assert dict(group.statistics.monthly[0].answered_within_days) == {"28": 4, "56": 6, "84": 1, "later": 1}
+    assert group.indications[0].expected_yield == 0.30
+    assert group.effects[0].consequences == (("changed_treatment", 2), ("cascade_testing", 3))
+
+
+BAD = [
+    pytest.param("answered: 12, answered_within_days: {28: 4,", "answered: 15, answered_within_days: {28: 7,",
+                 "month: 2024-01", "15,",
+                 "'answered' is 15, more than 'patients' (14); answered patients are counted among the patients "
+                 "referred that month", id="answered_above_patients"),
+    pytest.param("answered: 12, answered_within_days: {28: 4, 56: 6, 84: 1, later: 1}",
+                 "answered: 3, answered_within_days: {28: 0, 56: 2, 84: 1, later: 0}", "month: 2024-01", "3,",
+                 "'answered' is 3, fewer than 'diagnosed' (4); a patient is diagnosed only once answered, so "
+                 "diagnosed <= answered <= patients", id="answered_below_diagnosed"),
+    pytest.param("{28: 4, 56: 6, 84: 1, later: 1}", "{28: 4, 56: 6, 84: 1, later: 2}", "month: 2024-01",
+                 "{28: 4, 56: 6, 84: 1, later: 2}",
+                 "'answered_within_days' adds up to 4 + 6 + 1 + 2 = 13, but 'answered' is 12; every answered "
+                 "patient falls in exactly one bin", id="bins_not_summing"),
+    pytest.param("{28: 4, 56: 6, 84: 1, later: 1}", "{28: 4, 56: 6, 84: 1, late: 1}", "month: 2024-01",
+                 "{28: 4, 56: 6, 84: 1, late",
+                 "'answered_within_days' must have exactly the bins 28, 56, 84, later (turnaround.bins_days in "
+                 "reportgen.yaml, then later): late is not a bin (did you mean 'later'?); later is missing",
+                 id="bins_wrong_key"),
+    pytest.param("    changed_treatment: 2\n", "    changed_treatment: 7\n", "changed_treatment: 7",
+                 "7",
+                 "'changed_treatment' is 7, more than 'followed_up' (6); a consequence is counted among the "
+                 "followed-up patients", id="consequence_above_followed_up"),
+    pytest.param("    changed_treatment: 2\n", "    changed_treatmnt: 2\n", "changed_treatmnt", "changed_treatmnt",
+                 "unknown field 'changed_treatmnt' in 'effects[1]'; the consequences counted are those of "
+                 "reportgen.yaml's effects (changed_treatment, cascade_testing); did you mean 'changed_treatment'?",
+                 id="misspelt_consequence"),
+    pytest.param("    followed_up: 6\n", "    followed_up: 9\n", "followed_up: 9", "9",
+                 "'followed_up' is 9, more than the patients diagnosed in 2024 (whole group) by the statistics (7); "
+                 "only diagnosed patients are followed up", id="followed_up_above_diagnosed"),
+    pytest.param("  - period: 2024\n", "  - period: 2021\n", "period: 2021", "2021",
+                 "'period' is 2021, outside the years of hjerte's statistics (2024 to 2024)", id="period_outside"),
+    pytest.param("    expected_yield: 0.30\n", "    expected_yield: 30 %\n", "expected_yield", "30",
+                 "'indications[1].expected_yield' is 30 %; write it as a fraction: 0.3",
+                 id="expected_yield_percent"),
+]
+
+
+@pytest.mark.parametrize("old, new, line_has, column_at, message", BAD)
+def test_broken_new_keys_are_refused_at_their_place(tmp_path, old, new, line_has, column_at, message):
+    assert old in HEART_ANSWERS
+    text = HEART_ANSWERS.replace(old, new, 1)
+    line = line_of(text, line_has)
+    column = text.splitlines()[line - 1].index(column_at) + 1
+    assert problems(tmp_path, text) == [f"groups/hjerte.yaml:{line}:{column}: {message}"]
+
+
+def test_a_year_is_either_whole_group_or_per_indication(tmp_path):
+    text = HEART_ANSWERS.replace("cases:\n", """  - period: 2024
+    indication: HJ1
+    followed_up: 2
+    changed_treatment: 0
+    cascade_testing: 0
+    source: Netværket
+cases:
+""")
+    lines = [n + 1 for n, line in enumerate(text.splitlines()) if line == "  - period: 2024"]
+    assert problems(tmp_path, text) == [
+        f"groups/hjerte.yaml:{lines[1]}:5: 2024 has an entry for the whole group and entries per indication "
+        f"(line {lines[0]}); give a year either one whole-group entry or one entry per indication"]
+
+
+def test_a_file_without_the_new_keys_still_loads_with_the_new_settings(tmp_path):
+    assert problems(tmp_path, HEART) == []
+
+
+# --- figures ------------------------------------------------------------------
+
+counts = st.integers(min_value=0, max_value=40)
+
+
+@st.composite
+def answered_rows(draw):
+    rows = []
+    for i in range(draw(st.integers(min_value=1, max_value=12))):
+        patients = draw(counts)
+        answered = draw(st.integers(min_value=0, max_value=patients))
+        diagnosed = draw(st.integers(min_value=0, max_value=answered))
+        recorded = draw(st.booleans())
+        bins = None
+        if recorded and draw(st.booleans()):
+            cuts = sorted(draw(st.lists(st.integers(min_value=0, max_value=answered), min_size=3, max_size=3)))
+            edges = [0, *cuts, answered]
+            bins = tuple(zip(("28", "56", "84", "later"), (edges[j + 1] - edges[j] for j in range(4))))
+        rows.append(MonthlyRow(Month(2024, 1 + i % 12), "hovedstaden", "HJ1", patients,
+                               Analyses(patients, 0, 0), diagnosed, answered if recorded else None, bins))
+    return rows
+
+
+@given(answered_rows(), st.sampled_from([28, 56, 84]))
+@settings(max_examples=150, deadline=None)
+def test_answer_counts_add_up(rows, target):
+    a = count_answers(rows, ("28", "56", "84", "later"), target)
+    assert a.patients == sum(r.patients for r in rows)
+    assert a.answered + a.pending + a.unrecorded == a.patients
+    assert a.diagnosed_answered <= a.answered
+    assert a.within_target <= a.binned <= a.answered
+    assert sum(n for _, n in a.bins) == a.binned
+    if a.answered:
+        y = a.yield_on_answered
+        assert (y.ci_low, y.ci_high) == wilson_interval(a.diagnosed_answered, a.answered)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=4, max_size=4))
+def test_the_median_bin_holds_the_median(values):
+    bins = tuple(zip(("28", "56", "84", "later"), values))
+    total = sum(values)
+    key = median_bin(bins)
+    if total == 0:
+        assert key is None
+        return
+    index = [k for k, _ in bins].index(key)
+    assert 2 * sum(values[: index + 1]) >= total  # half the answers are in this bin or before it
+    assert 2 * sum(values[:index]) < total  # and fewer than half before it
+    assert within(bins, 56) == sum(values[:2])
+
+
+@given(st.floats(min_value=0.5, max_value=200), st.sampled_from([0.001, 0.025, 0.975, 0.999]))
+@settings(max_examples=60, deadline=None)
+def test_poisson_quantile_is_the_smallest_with_that_probability(mu, q):
+    k = poisson_quantile(q, mu)
+    cdf = lambda n: sum(math.exp(-mu + i * math.log(mu) - math.lgamma(i + 1)) for i in range(n + 1))  # noqa: E731
+    assert cdf(k) >= q - 1e-12
+    assert k == 0 or cdf(k - 1) < q
+
+
+@given(st.integers(min_value=1, max_value=300), st.floats(min_value=0.01, max_value=0.99),
+       st.sampled_from([0.001, 0.025, 0.975, 0.999]))
+@settings(max_examples=60, deadline=None)
+def test_binomial_quantile_is_the_smallest_with_that_probability(n, p, q):
+    k = binomial_quantile(q, n, p)
+    cdf = lambda m: sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(m + 1))  # noqa: E731
+    assert cdf(k) >= q - 1e-9
+    assert k == 0 or cdf(k - 1) < q + 1e-9
+
+
+def test_a_region_far_above_the_rest_is_outside_the_limits():
+    regions = [("a", 14, 100_000), ("b", 15, 100_000), ("c", 40, 100_000), ("d", 16, 100_000)]
+    funnel = rate_funnel(regions, years=1)
+    assert funnel.centre == pytest.approx(85 / 400_000 * 100_000)
+    assert [p.key for p in funnel.outside(OUTSIDE_998)] == ["c"]
+    assert {p.key: p.direction for p in funnel.points}["c"] == 1
+    yields = proportion_funnel([("a", 30, 100), ("b", 31, 100), ("c", 29, 100)])
+    assert yields.outside() == ()
+
+
+# --- a new group written to the contract ---------------------------------------
+
+NEW_GROUP = """\
+id: nyt
+category: rare
+name: {da: Ny gruppe, en: New group}
+network: Netværket
+in_operation_since: 2023-01-01
+example_data: true
+edition: {date: 2024-06-28, status: approved}
+summary: Resumé.
+indications:
+  - {code: NG1, title: Første, criteria: Alle., expected_patients_per_year: 100, expected_yield: 0.35}
+  - {code: NG2, title: Anden, criteria: Alle., expected_patients_per_year: 80, expected_yield: 0.2}
+statistics:
+  as_of: 2024-05-31
+  source: NGC
+  monthly:
+{rows}
+effects:
+  - {{period: 2023, indication: NG1, followed_up: 30, changed_treatment: 8, cascade_testing: 14, relatives_tested: 33, source: Netværket}}
+  - {{period: 2023, indication: NG2, followed_up: 20, changed_treatment: 5, cascade_testing: 6, source: Netværket}}
+  - {{period: 2024, followed_up: 12, changed_treatment: 6, cascade_testing: 7, relatives_tested: 15, source: Netværket}}
+perspectives: Perspektiver.
+"""
+
+
+def _new_group_rows() -> str:
+    lines = []
+    for year, months in ((2023, range(1, 13)), (2024, range(1, 6))):
+        for month in months:
+            for region, base in (("hovedstaden", 20), ("sjaelland", 9)):
+                for code, extra in (("NG1", 3), ("NG2", 0)):
+                    patients = base + extra + month % 3
+                    diagnosed = patients // 3
+                    answered = patients if (year, month) < (2024, 4) else max(diagnosed, patients - 6)
+                    b28, b56 = answered // 2, answered // 3
+                    b84 = (answered - b28 - b56) // 2
+                    later = answered - b28 - b56 - b84
+                    lines.append(
+                        f"    - {{month: {year}-{month:02d}, region: {region}, indication: {code}, "
+                        f"patients: {patients}, analyses: {{germline: {patients + 2}, somatic: 0, rna: 0}}, "
+                        f"diagnosed: {diagnosed}, answered: {answered}, "
+                        f"answered_within_days: {{28: {b28}, 56: {b56}, 84: {b84}, later: {later}}}}}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def contract_project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("contract")
+    text = NEW_GROUP.replace("{{", "{").replace("}}", "}").replace("{rows}", _new_group_rows())
+    write_project(root, {"hjerte": HEART, "kraeft": CANCER, "nyt": text}, config=EFFECTS_CONFIG)
+    return root
+
+
+def recount(path: Path) -> dict:
+    """Every new figure of a group, from its YAML alone (PyYAML, no reportgen code)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rows = data["statistics"]["monthly"]
+    answered = sum(r["answered"] for r in rows)
+    patients = sum(r["patients"] for r in rows)
+    diagnosed = sum(r["diagnosed"] for r in rows)
+    bins = {k: sum(r["answered_within_days"][k] for r in rows) for k in (28, 56, 84, "later")}
+    running, median = 0, None
+    for key, n in bins.items():
+        running += n
+        if median is None and 2 * running >= answered:
+            median = str(key)
+    effects = data["effects"]
+    followed = sum(e["followed_up"] for e in effects)
+    treatment = sum(e["changed_treatment"] for e in effects)
+    cascade_with_relatives = sum(e["cascade_testing"] for e in effects if "relatives_tested" in e)
+    relatives = sum(e.get("relatives_tested", 0) for e in effects)
+    by_indication = {}
+    for code in ("NG1", "NG2"):
+        rs = [r for r in rows if r["indication"] == code]
+        by_indication[code] = (sum(r["diagnosed"] for r in rs), sum(r["answered"] for r in rs))
+    return {"answered": answered, "pending": patients - answered, "diagnosed": diagnosed,
+            "yield": diagnosed / answered, "median": median, "within": (bins[28] + bins[56]) / answered,
+            "followed": followed, "treatment": treatment, "treatment_share": treatment / followed,
+            "relatives": relatives, "per_cascade": relatives / cascade_with_relatives,
+            "by_indication": by_indication, "patients": patients}
+
+
+def test_a_new_group_written_to_the_contract_builds_and_its_figures_recount(contract_project, capsys):
+    expected = recount(contract_project / "groups" / "nyt.yaml")
+    project = load_project(contract_project)
+    published = publish_project(project)
+    doc = json.loads(open_data_files(project, published)["data/nyt.json"])["clinical_effect"]
+    total = doc["answers_since_start"]["total"]
+    assert total["answered_patients"] == expected["answered"]
+    assert total["pending_patients"] == expected["pending"]
+    assert total["diagnosed_among_answered_patients"] == expected["diagnosed"]
+    assert total["yield_on_answered"] == round(expected["yield"], 4)
+    assert total["turnaround_median_bin_days"] == expected["median"]
+    assert total["answered_within_target_share"] == round(expected["within"], 4)
+    for entry in doc["answers_since_start"]["by_indication"]:
+        diagnosed, answered = expected["by_indication"][entry["indication"]]
+        assert entry["yield_on_answered"] == round(diagnosed / answered, 4)
+    effects = doc["effects"]["total"]
+    assert effects["followed_up_patients"] == expected["followed"]
+    assert effects["changed_treatment_patients"] == expected["treatment"]
+    assert effects["changed_treatment_share_of_followed_up"] == round(expected["treatment_share"], 4)
+    assert effects["relatives_tested_relatives"] == expected["relatives"]
+    assert effects["relatives_tested_per_cascade_testing_patient"] == round(expected["per_cascade"], 2)
+
+    page = render_document(project, published, Document("group", "nyt"), "da", root="", lang_prefix="",
+                           other_languages=[], pdf_available=False,
+                           templates=Path(__file__).resolve().parent.parent / "templates")
+    section = page[page.index('id="clinical-effect"'):page.index('id="cases"')]
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", section,
+                                                                              flags=re.S))))
+    text = text.replace("\xa0", " ")
+    number = lambda n: formatting.number(n, "da").replace("\xa0", " ")  # noqa: E731
+    percent = lambda v, d=1: formatting.percent(v, "da", d).replace("\xa0", " ")  # noqa: E731
+    assert (f"Siden start har {number(expected['answered'])} af {number(expected['patients'])} patienter"
+            in text)
+    assert f"og {number(expected['pending'])} venter stadig" in text
+    assert f"udbytte af besvarede på {percent(expected['yield'])}" in text
+    assert f"ligger i intervallet ≤ {expected['median']} dage" in text
+    assert f"{percent(expected['within'], 0)} fik svar inden for målet på 56 dage" in text
+    assert f"fulgt op på {number(expected['followed'])} af" in text
+    assert re.search(rf"Ændret behandling \d+ {number(expected['treatment'])} {percent(expected['treatment_share'])}",
+                     text)
+    assert f"{number(expected['relatives'])} pårørende" in text
+
+    assert main(["build", str(contract_project), "--format", "html", "--out", str(contract_project / "build")]) == 0
+    capsys.readouterr()
+    built = (contract_project / "build" / "site" / "nyt.html").read_text(encoding="utf-8")
+    assert "Klinisk effekt" in built and 'id="chart-funnel-rates"' in built
+
+
+# --- import -------------------------------------------------------------------
+
+
+def test_import_stats_merges_answered_and_turnaround_columns(tmp_path, capsys):
+    write_project(tmp_path, config=EFFECTS_CONFIG)
+    (tmp_path / "export.csv").write_text(
+        "month;region;group;indication;patients;germline;somatic;rna;diagnosed;answered;answered_28;answered_56;"
+        "answered_84;answered_later\n"
+        "2024-01;hovedstaden;hjerte;HJ1;14;22;0;0;4;12;4;6;1;1\n"
+        "2024-02;sjaelland;hjerte;HJ1;3;7;0;1;1;;;;;\n", encoding="utf-8")
+    assert main(["import-stats", str(tmp_path / "export.csv"), str(tmp_path)]) == 0
+    capsys.readouterr()
+    rows = load_project(tmp_path).group("hjerte").statistics.monthly
+    assert rows[0].answered == 12 and dict(rows[0].answered_within_days) == {"28": 4, "56": 6, "84": 1, "later": 1}
+    assert rows[1].answered is None and rows[1].answered_within_days is None
+    text = (tmp_path / "groups" / "hjerte.yaml").read_text(encoding="utf-8")
+    assert "diagnosed: 4, answered: 12, answered_within_days: {28: 4, 56: 6, 84: 1, later: 1}}" in text
+
+
+def test_import_stats_refuses_bins_that_do_not_add_up_at_their_column(tmp_path, capsys):
+    write_project(tmp_path, config=EFFECTS_CONFIG)
+    (tmp_path / "export.csv").write_text(
+        "month,region,group,indication,patients,germline,somatic,rna,diagnosed,answered,answered_28,answered_56,"
+        "answered_84,answered_later\n"
+        "2024-01,hovedstaden,hjerte,HJ1,14,22,0,0,4,15,4,6,1,1\n", encoding="utf-8")
+    assert main(["import-stats", str(tmp_path / "export.csv"), str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "export.csv:2:10: 'answered' is 15, more than 'patients' (14)" in err
+    assert "export.csv:2:11: 'answered_within_days' adds up to 4 + 6 + 1 + 1 = 12, but 'answered' is 15" in err
