@@ -32,6 +32,17 @@ def project_schema_documents(project: m.Project) -> dict[str, dict]:
     group = documents["group"]
     row = group["properties"]["statistics"]["properties"]["monthly"]["items"]
     row["properties"]["region"]["enum"] = list(project.config.regions)
+    if project.config.turnaround is not None:  # the bins of reportgen.yaml, for completion
+        bins = row["properties"]["answered_within_days"]
+        count = next(iter(bins.pop("patternProperties").values()))
+        bins["properties"] = {k: count for k in project.config.turnaround.bin_keys}
+        bins["required"] = list(project.config.turnaround.bin_keys)
+    if project.config.effects:  # the consequences of reportgen.yaml, for completion
+        entry = group["properties"]["effects"]["items"]
+        count = entry.pop("additionalProperties")
+        entry["properties"].update({k: count for k in project.config.effects})
+        entry["required"] = [*entry["required"], *project.config.effects]
+        entry["additionalProperties"] = False
     conditions = [_codes_of(g) for g in sorted(project.groups, key=lambda g: g.id)]
     if conditions:
         group["allOf"] = conditions
@@ -170,7 +181,51 @@ DANISH = {
     "Genome equivalents per rna analysis.": "Genomækvivalenter pr. RNA-analyse.",
     "Weights per sample type.": "Vægte pr. prøvetype.",
     "A count unit.": "En tælleenhed.",
-    "The three count units.": "De tre tælleenheder: patienter, WGS-analyser og genomækvivalenter.",
+    "The count units: patients, analyses, genome_equivalents and (optional) relatives.":
+        "Tælleenhederne: patienter, WGS-analyser, genomækvivalenter og (valgfrit) pårørende.",
+    # answers, turnaround and clinical effect
+    "A clinical consequence.": "En klinisk konsekvens.",
+    "A consequence of reportgen.yaml's effects: followed-up patients with it.":
+        "En konsekvens fra effects i reportgen.yaml: antal fulgte patienter med den.",
+    "Answered patients in this bin.": "Besvarede patienter i dette interval.",
+    "Clinical effect, written by the specialist network.": "Klinisk effekt, skrevet af specialistnetværket.",
+    "Days from referral to answer: the upper limit of a bin.":
+        "Dage fra henvisning til svar: et intervals øvre grænse.",
+    "Diagnosed patients whose course after the answer was followed up.":
+        "Diagnosticerede patienter, hvis forløb efter svaret er fulgt op.",
+    "How the time from referral to answer is counted.": "Hvordan tiden fra henvisning til svar opgøres.",
+    "Of the patients referred this month, those whose result was sent to the referring doctor by "
+    "statistics.as_of: diagnosed <= answered <= patients.":
+        "Af månedens henviste patienter dem, hvis svar er sendt til den henvisende læge senest "
+        "statistics.as_of: diagnosed <= answered <= patients.",
+    "Optional: the code of the indication; omitted: the whole group.":
+        "Valgfri: indikationens kode; udeladt: hele patientgruppen.",
+    "Relatives who had a targeted test (unit: relatives).":
+        "Pårørende, der har fået en målrettet test (enhed: pårørende).",
+    "The answered patients by days from referral to answer: the bins of reportgen.yaml's turnaround.bins_days "
+    "and later; they add up to answered.":
+        "De besvarede patienter fordelt på dage fra henvisning til svar: intervallerne i turnaround.bins_days i "
+        "reportgen.yaml og later; de summerer til answered.",
+    "The bins answers are counted in, in increasing days, e.g. [28, 56, 84]; later answers fall in the bin "
+    "'later'.":
+        "Intervallerne, svar tælles i, i stigende dage, fx [28, 56, 84]; senere svar tælles under 'later'.",
+    "The calendar year the entry is about, e.g. 2023.": "Kalenderåret, registreringen gælder, fx 2023.",
+    "The clinical consequences counted under effects: in a group file.":
+        "De kliniske konsekvenser, der tælles under effects: i en gruppefil.",
+    "The consequence's name.": "Konsekvensens navn.",
+    "The expected diagnostic yield from the approved recommendation, a fraction from 0 to 1 (0.30 for 30 %).":
+        "Det forventede diagnostiske udbytte fra den godkendte anbefaling, en brøk fra 0 til 1 (0.30 for 30 %).",
+    "The turnaround target of cancer groups, in days: one of bins_days.":
+        "Målet for svartid for kræftgrupper i dage: en af bins_days.",
+    "The turnaround target of rare groups, in days: one of bins_days.":
+        "Målet for svartid for grupper med sjældne sygdomme i dage: en af bins_days.",
+    "The turnaround target per category.": "Målet for svartid pr. kategori.",
+    "What is counted, worded once for every report.": "Hvad der tælles, formuleret én gang for alle rapporter.",
+    "What the results meant for patients in one year: followed-up patients, their consequences, relatives "
+    "tested.":
+        "Hvad svarene betød for patienterne i ét år: fulgte patienter, deres konsekvenser og testede pårørende.",
+    "Where the figures come from, e.g. the network's own registration.":
+        "Hvor tallene kommer fra, fx netværkets egen registrering.",
     "The region's name.": "Regionens navn.",
     "Inhabitants, for rates per 100,000.": "Indbyggertal, til rater pr. 100.000 indbyggere.",
     "A region.": "En region.",
