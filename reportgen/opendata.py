@@ -301,7 +301,10 @@ def group_csv(group: Group, published: PublishedGroup, config: Config,
     answers = clinical["answers_since_start"] if clinical else None
     effect_columns = ["followed_up_patients", *(f"{k}_patients" for k in config.effects),
                       *(["relatives_tested_relatives"] if "relatives" in config.units else [])]
-    columns = CSV_COLUMNS + (ANSWER_COLUMNS + tuple(effect_columns) if clinical else ())
+    # The columns of what the group records: a group without answers or effects keeps the plain table.
+    records_answers = outcomes is not None and outcomes.answers.records
+    columns = (CSV_COLUMNS + (ANSWER_COLUMNS if records_answers else ())
+               + (tuple(effect_columns) if outcomes is not None and outcomes.effects is not None else ()))
     rows: list[dict] = []
     base = {"group_id": group.id, "as_of": doc["as_of"], "example_data": group.example_data}
     for period in ("since_start", "latest_12_months"):
