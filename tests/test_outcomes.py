@@ -360,7 +360,7 @@ def test_a_new_group_written_to_the_contract_builds_and_its_figures_recount(cont
     assert f"fulgt op på {number(expected['followed'])} af" in text
     assert re.search(rf"Ændret behandling \d+ {number(expected['treatment'])} {percent(expected['treatment_share'])}",
                      text)
-    assert f"{number(expected['relatives'])} pårørende" in text
+    assert re.search(rf"Pårørende testet \(pårørende \d+ \) {number(expected['relatives'])} ", text)
 
     assert main(["build", str(contract_project), "--format", "html", "--out", str(contract_project / "build")]) == 0
     capsys.readouterr()
