@@ -269,7 +269,7 @@ class _RowChecker:
         answered = bins = None
         if ANSWERED in value and value[ANSWERED] != "":
             text = value[ANSWERED]
-            answered = int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_COUNT_DIGITS else self.count(line, ANSWERED, text)
+            answered = self.number(line, ANSWERED, text)
             if answered is None:
                 answered = _BAD
         if self.bin_columns:
@@ -277,7 +277,7 @@ class _RowChecker:
             if any(cells):
                 found = []
                 for column, text in zip(self.bin_columns, cells):
-                    n = int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_COUNT_DIGITS else self.count(line, column, text)
+                    n = self.number(line, column, text)
                     if n is None:
                         return answered, _BAD
                     found.append((column.removeprefix(BIN_PREFIX), n))
@@ -305,6 +305,12 @@ class _RowChecker:
             self.fail(line, "month", f"'month' is {quoted(text, 'empty')}; expected a month written YYYY-MM, "
                                      f"e.g. 2024-05{hint}")
         return month
+
+    def number(self, line: int, column: str, text: str) -> int | None:
+        """The count in a cell, or None (reported) if it is not one."""
+        if text.isascii() and text.isdigit() and len(text) <= MAX_COUNT_DIGITS:
+            return int(text)
+        return self.count(line, column, text)
 
     def count(self, line: int, column: str, text: str) -> None:
         """Report why `text` is not a count (digits are taken before this is called)."""
