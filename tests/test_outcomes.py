@@ -397,3 +397,38 @@ def test_import_stats_refuses_bins_that_do_not_add_up_at_their_column(tmp_path, 
     err = capsys.readouterr().err
     assert "export.csv:2:10: 'answered' is 15, more than 'patients' (14)" in err
     assert "export.csv:2:11: 'answered_within_days' adds up to 4 + 6 + 1 + 1 = 12, but 'answered' is 15" in err
+
+
+# --- publishing ----------------------------------------------------------------
+
+
+def test_figures_from_a_hidden_count_are_hidden_in_the_shipped_reports():
+    """Pending, the turnaround and the yield on answered come from answered and patients: shown only with them."""
+    project = load_project(Path(__file__).resolve().parent.parent)
+    published = publish_project(project)
+    checked = 0
+    for group in project.groups:
+        pub, outcomes = published.group(group.id), published.outcomes.group(group.id)
+        places = [(outcomes.answers, pub.since_start.total)]
+        places += [(a, y.counts) for (_, a), y in zip(outcomes.by_year, pub.since_start.by_year)]
+        places += [(a, r.counts) for (_, a), r in zip(outcomes.by_region, pub.since_start.by_region)]
+        for answers, counts in places:
+            shown = answers.answered.value is not None and counts.patients.value is not None
+            for derived in (answers.pending, answers.median_bin, answers.share_within_target):
+                if shown:
+                    assert derived.value is not None or derived.marker == "–"  # shown, or there is none
+                else:
+                    assert derived.value is None
+            if answers.diagnosed_answered.value is None or answers.answered.value is None:
+                assert answers.yield_on_answered.proportion.value is None
+            if shown and answers.pending.value is not None:
+                assert answers.pending.value == counts.patients.value - answers.answered.value \
+                    - answers.unrecorded.value
+            checked += 1
+        for _, effects in outcomes.effects_by_year:
+            for c in effects.consequences:
+                if c.count.value is None or effects.followed_up.value is None:
+                    assert c.share.proportion.value is None
+    assert checked > 100
+    # The example data are large enough that every group's own totals are shown.
+    assert all(published.outcomes.group(g.id).answers.answered.value is not None for g in project.groups)
