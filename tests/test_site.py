@@ -237,7 +237,9 @@ def test_every_chart_has_a_text_alternative_and_a_data_table(browsed):
                     and chart["table"]):
                 problems.append(f"{name}: {chart}")
     assert problems == []
-    assert count == 2 * (17 * 2 + 2 * 2 + 1)  # two per group, two per consolidated report, one on the index
+    # three per group (monthly analyses, the funnel plots of rates and of yields), two per consolidated
+    # report, one on the index
+    assert count == 2 * (17 * 3 + 2 * 2 + 1)
 
 
 def test_no_script_and_nothing_loaded_from_outside(browsed):
