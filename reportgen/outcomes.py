@@ -265,9 +265,13 @@ class AggregateOutcomes:
 
 @dataclass(frozen=True)
 class ProjectOutcomes:
+    """Every group's answers and effects, each category's and the nation's; `consequences` are the
+    consequence keys of reportgen.yaml, in its order."""
+
     groups: tuple[GroupOutcomes, ...]
     categories: tuple[AggregateOutcomes, ...]
     national: AggregateOutcomes
+    consequences: tuple[str, ...] = ()
 
     def group(self, group_id: str) -> GroupOutcomes:
         return _find(self.groups, "group_id", group_id)
@@ -289,4 +293,4 @@ def project_outcomes(project: Project) -> ProjectOutcomes:
     categories = tuple(
         _aggregate(c, [(g.group_id, g.answers, g.effects) for g in groups if g.category == c]) for c in CATEGORIES)
     national = _aggregate("national", [(c.key, c.answers, c.effects) for c in categories])
-    return ProjectOutcomes(groups, categories, national)
+    return ProjectOutcomes(groups, categories, national, tuple(project.config.effects))

@@ -1058,7 +1058,7 @@ def _effect_values(e: EffectCounts, keys: Sequence[str]) -> dict[str, int]:
 
 def _add_outcome_cells(linked: LinkedCells, figures: ProjectFigures, outcomes: ProjectOutcomes) -> None:
     """The answers and effects cells and their sums (see the comment above), added to `linked`."""
-    keys = tuple(k for k, _ in (outcomes.groups[0].effects.consequences if outcomes.groups else ()))
+    keys = outcomes.consequences
     published_effects = ("followed_up", "relatives_tested", *(f"consequence:{k}" for k in keys))
 
     def add(place: tuple, values: dict[str, int], published: Sequence[str]) -> None:
