@@ -70,7 +70,8 @@ STRINGS: dict[str, dict[str, str]] = {
                               "en": "Relatives tested per patient with cascade testing"},
     "not_recorded": {"da": "ikke registreret", "en": "not recorded"},
     "regional_equity": {"da": "Lighed på tværs af regioner", "en": "Regional equity"},
-    "funnel_rates_title": {"da": "Patienter pr. 100.000 indbyggere pr. år mod regionens størrelse, seneste 12 måneder",
+    "funnel_rates_title": {"da": "Patienter pr. 100.000 indbyggere pr. år mod regionens størrelse, "
+                                 "seneste 12 måneder",
                            "en": "Patients per 100,000 inhabitants per year against region size, latest 12 months"},
     "funnel_yields_title": {"da": "Udbytte af besvarede mod antal besvarede, siden start",
                             "en": "Yield on answered against answered patients, since the start"},

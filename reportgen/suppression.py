@@ -66,7 +66,13 @@ from reportgen.figures import (
 )
 from reportgen.model import Analyses, Config, Month, Project
 from reportgen.outcomes import CASCADE as CASCADE_KEY
-from reportgen.outcomes import AggregateOutcomes, AnswerCounts, EffectCounts, GroupOutcomes, ProjectOutcomes, project_outcomes
+from reportgen.outcomes import (
+    AggregateOutcomes,
+    AnswerCounts,
+    EffectCounts,
+    ProjectOutcomes,
+    project_outcomes,
+)
 
 PERSON_MEASURES = ("patients", "diagnosed")
 SECONDARY_MARKER = "x"

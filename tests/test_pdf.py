@@ -154,8 +154,8 @@ def test_cover_comes_first_with_the_banner_and_the_cut_off_note(shipped):
 
 def test_contents_on_page_2_point_at_the_right_pages(shipped):
     project, pdfs = shipped
-    group_entries = [T.summary, T.key_figures, T.indications, T.statistics, T.diagnostic_yield, T.cases,
-                     T.perspectives]
+    group_entries = [T.summary, T.key_figures, T.indications, T.statistics, T.diagnostic_yield,
+                     T.clinical_effect, T.cases, T.perspectives]
     for name, pdf in pdfs.items():
         contents = pdf.texts[1]
         assert T.contents in contents, name
