@@ -150,3 +150,64 @@ def proportion_funnel(regions: Sequence[tuple[str, int, int]]) -> Funnel | None:
     sizes = sorted({max(1, round(n)) for n in _sizes([n for _, _, n in regions])})
     curve = tuple((n, *(q / n for pair in quantiles(n) for q in pair)) for n in sizes)
     return Funnel("proportion", p, tuple(points), curve)
+
+
+# --- a group's regions, from its published figures ----------------------------------
+
+
+@dataclass(frozen=True)
+class RegionalEquity:
+    """A group's funnels: patients per 100,000 per year (latest 12 months) and yield on answered."""
+
+    rate: Funnel | None
+    rate_hidden: tuple[str, ...]  # region keys left out: their count is hidden
+    yields: Funnel | None
+    yields_hidden: tuple[str, ...]
+
+
+def regional_equity(config, pub, outcomes) -> RegionalEquity:
+    """A group's funnels from its published figures (`pub`, a PublishedGroup) and its published answers
+    (`outcomes`, a PublishedGroupOutcomes, or None). Hidden counts are left out."""
+    latest = pub.latest_12_months
+    regions = config.regions
+    shown = [(r.region, r.counts.patients.value, regions[r.region].population) for r in latest.by_region
+             if r.counts.patients.value is not None]
+    hidden_rate = tuple(r.region for r in latest.by_region if r.counts.patients.value is None)
+    years = (latest.months_in_operation or 0) / 12
+    # Every region is needed for the overall rate; with one hidden, the overall rate from the total is used.
+    rate = None
+    if shown and years > 0:
+        rate = rate_funnel(shown, years) if not hidden_rate else _rate_with_total(
+            shown, latest.total.patients.value, sum(r.population for r in regions.values()), years)
+    yields, hidden_yield = None, ()
+    if outcomes is not None and outcomes.answers.answered.value:
+        pairs = [(key, a.diagnosed_answered.value, a.answered.value) for key, a in outcomes.by_region]
+        shown_y = [p for p in pairs if p[1] is not None and p[2] is not None and p[2] > 0]
+        hidden_yield = tuple(p[0] for p in pairs if p[1] is None or p[2] is None)
+        if shown_y and not hidden_yield:
+            yields = proportion_funnel(shown_y)
+        elif shown_y:
+            total = outcomes.answers
+            if total.diagnosed_answered.value is not None and total.answered.value:
+                yields = _proportion_with_total(shown_y, total.diagnosed_answered.value, total.answered.value)
+    return RegionalEquity(rate, hidden_rate, yields, hidden_yield)
+
+
+def _rate_with_total(shown, total: int | None, population: int, years: float) -> Funnel | None:
+    """The funnel of the shown regions around the overall rate of all regions (from the published total)."""
+    if not total:
+        return None
+    # A pseudo-region carries the rest of the country, so the centre is the national rate; it is not drawn.
+    rest = total - sum(c for _, c, _ in shown)
+    rest_population = population - sum(n for _, _, n in shown)
+    funnel = rate_funnel([*shown, ("", max(rest, 0), max(rest_population, 1))], years)
+    return None if funnel is None else Funnel(funnel.kind, funnel.centre, funnel.points[:-1], funnel.curve)
+
+
+def _proportion_with_total(shown, successes: int, trials: int) -> Funnel | None:
+    rest_s, rest_n = successes - sum(s for _, s, _ in shown), trials - sum(n for _, _, n in shown)
+    funnel = proportion_funnel([*shown, ("", max(rest_s, 0), max(rest_n, 0))])
+    if funnel is None:
+        return None
+    points = tuple(p for p in funnel.points if p.key)
+    return Funnel(funnel.kind, funnel.centre, points, funnel.curve)

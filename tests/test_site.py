@@ -28,7 +28,7 @@ import pytest
 import webcheck
 from projects import CANCER, CONFIG, HEART, write_project
 from reportgen.build import build
-from reportgen.clinical import regional_equity
+from reportgen.equity import regional_equity
 from reportgen.errors import InputError
 from reportgen.i18n import Strings
 from reportgen.loader import load_project
@@ -242,7 +242,8 @@ def test_every_chart_has_a_text_alternative_and_a_data_table(browsed):
     # compared (a funnel plot), two per consolidated report, one on the index; in two languages
     project = load_project(REPO)
     published = publish_project(project)
-    yield_funnels = sum(regional_equity(project, published, g).yields is not None for g in project.groups)
+    yield_funnels = sum(regional_equity(project.config, published.group(g.id), published.outcomes.group(g.id))
+                        .yields is not None for g in project.groups)
     assert yield_funnels >= 15
     assert count == 2 * (17 * 2 + yield_funnels + 2 * 2 + 1)
 
