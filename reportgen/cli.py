@@ -124,6 +124,21 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args) -> int:
+    from .audit import audit_published, report_lines
+    from .loader import load_project
+    from .suppression import publish_project
+
+    project = load_project(args.dir)
+    published = publish_project(project)  # raises a located InputError if no pattern protects a count
+    result = audit_published(published, exact=True)
+    for line in report_lines(published, result):
+        print(line)
+    hidden = len({r.cell for r in result.ranges})
+    print(f"{hidden} hidden counts, {len(result.attackers)} attackers, {result.solved} integer programs solved")
+    return EXIT_DATA if result.failures else EXIT_OK
+
+
 def cmd_serve(args) -> int:
     from .serve import serve
 
@@ -170,6 +185,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_project_dir(serve)
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free port)")
     serve.set_defaults(run=cmd_serve)
+
+    audit = commands.add_parser(
+        "audit", help="check that no reader can narrow a hidden count below privacy.min_range values")
+    _add_project_dir(audit)
+    audit.set_defaults(run=cmd_audit, nothing_done="nothing was audited")
 
     schema = commands.add_parser(
         "schema", help="write the JSON Schemas of the input files",

@@ -393,8 +393,14 @@ CONFIG = Record(
         }, dict, "A clinical consequence."), r"[a-z][a-z0-9]*(_[a-z0-9]+)*",
             "a lower-case key with underscores, such as changed_treatment",
             "The clinical consequences counted under effects: in a group file."), required=False),
-        "privacy": Key(Record({"min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1,
-                                                    maximum=100))}, dict, "Small-count suppression.")),
+        "privacy": Key(Record({
+            "min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1, maximum=100)),
+            "min_range": Key(Int("No reader may narrow a hidden count to fewer values than this.", minimum=2,
+                                 maximum=100), required=False, default=3),
+            "rounding_base": Key(Int("A headline total that must give to protect a hidden count is published "
+                                     "rounded to a multiple of this.", minimum=2, maximum=1000),
+                                 required=False, default=5),
+        }, dict, "Small-count suppression.")),
 
         "accessibility_statement": Key(Record(
             {"url": Key(Str("The address of the site's accessibility statement (tilgængelighedserklæring).",

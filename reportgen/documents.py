@@ -159,6 +159,7 @@ class GroupView:
     published_keys: frozenset[str]
     outcomes: Any = None  # PublishedGroupOutcomes: answers, turnaround and clinical effect
     equity: Any = None  # equity.RegionalEquity: the funnel plots, from published counts
+    previous: Any = None  # PublishedCounts of the previous edition's totals since start, if there is one
 
 
 @dataclass(frozen=True)
@@ -300,8 +301,11 @@ class GroupReport(Document):
         return 1000 + len(project.group(self.key).statistics.monthly)
 
     def view(self, project: Project, published, published_keys: frozenset[str]) -> GroupView:
-        return GroupView(project.group(self.key), published.group(self.key), published_keys,
-                         *_group_outcomes(project, published, self.key))
+        group = project.group(self.key)
+        previous = group.previous_edition
+        return GroupView(group, published.group(self.key), published_keys,
+                         *_group_outcomes(project, published, self.key),
+                         previous=None if previous is None else published.edition(self.key, previous.edition.date))
 
     def fingerprint_text(self, view: GroupView, file_digest) -> str:
         """The group without its monthly rows (most of the file, and most of a repr's time): the
@@ -318,7 +322,7 @@ class GroupReport(Document):
                     group.edition.status == "draft", group)
 
     def context(self, view: GroupView, config: Config) -> dict:
-        from .editions import edition_changes
+        from .changes import edition_changes
 
         group = view.group
         return {
@@ -327,7 +331,7 @@ class GroupReport(Document):
             "indications": {i.code: i for i in group.indications},
             "region_name": _region_namer(config),
             # None without an archived earlier edition (templates/edition_changes.html)
-            "edition_changes": edition_changes(group, view.pub.since_start.total, config),
+            "edition_changes": edition_changes(group, view.pub.since_start.total, view.previous, config),
             "pub_outcomes": view.outcomes,  # templates/clinical_effect.html
             "equity": view.equity,
             **_effect_context(config),

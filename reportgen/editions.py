@@ -22,17 +22,10 @@ Genome equivalents are not stored: they are computed from the analyses with
 the weights in reportgen.yaml whenever they are shown, as everywhere else.
 An archive is input to the reports, never published as it is.
 
-Person counts then and now, and what may be shown of them. "Now" is the
-report's own published total since start (`reportgen.suppression`), unchanged.
-"Then" is published by the same rules, treating the two editions as separate
-cells: primary suppression ("<5") and the secondary rule of `LinkedCells` on
-the edition's patients and diagnosed (diagnosed <= patients). On top of that,
-so that a "then" count cannot help anyone recover a hidden "now" count (the two
-are often equal or close: a reader may assume now >= then), a "then" count is
-also hidden ("x") whenever the same count "now" is hidden. A yield is shown
-only if both its counts are. The difference between two shown counts (the
-patients added since the last edition) is not protected, just as the
-suppression module does not protect differences between its published periods.
+What a report shows of its previous edition ("what changed") is derived in
+`reportgen.changes`; the archived totals are published by the same
+suppression as every other count (`reportgen.suppression`), which protects
+the difference between two editions' totals too.
 """
 
 from __future__ import annotations
@@ -47,23 +40,11 @@ import yaml
 
 from . import model as m
 from .errors import BuildError, InputError, Problem, UsageError, relative_path
-from .figures import diagnostic_yield, genome_equivalents, group_figures
-# The line-splicing helpers of import-stats: the same line numbering as the node tree, BOM and line ends kept.
-from .importstats import _char_at, _ends_line, _line_after, _line_ending, _read_text, _split_lines
+from .figures import group_figures
 from .loader import CONFIG_FILE, EDITIONS_DIR, GROUPS_DIR, load_project
 from .schema import did_you_mean
-from .suppression import (
-    RELATION,
-    SECONDARY_MARKER,
-    UNDEFINED_MARKER,
-    LinkedCells,
-    Published,
-    PublishedCounts,
-    PublishedYield,
-    Status,
-    primary_marker,
-)
-from .textfiles import changed_meanwhile, read_as_parsed
+from .textfiles import changed_meanwhile, read_as_parsed, read_text
+from .textsplice import char_at, ends_line, line_after, line_ending, split_lines
 from .writer import write_together
 from .yamlsource import Mapping
 
@@ -175,32 +156,32 @@ def open_edition(text: str, root: Mapping, date: dt.date, placeholder: str, disp
     stays as it was. Raises InputError if the block cannot be replaced on its own lines.
     """
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    lines = _split_lines(text[len(bom):])
+    lines = split_lines(text[len(bom):])
     key, value = root.items["edition"]
     before_key = lines[key.line - 1][: key.column - 1]
-    if _char_at(lines, root) == "{" or before_key.strip():
+    if char_at(lines, root) == "{" or before_key.strip():
         raise InputError([Problem(display, key.line, key.column,
                                   "'edition' shares its line with other fields; to open a new edition, write "
                                   "'edition:' at the start of a line of its own, as in the other group files")])
     key_indent = key.column - 1
     start = key.line
-    end = (_line_after(root, "edition") or len(lines) + 1) - 1
+    end = (line_after(root, "edition") or len(lines) + 1) - 1
     # Blank lines and comments that belong to the outer level (not indented under 'edition:') stay.
     while end > start and (not lines[end - 1].strip() or (
             lines[end - 1].lstrip().startswith("#") and _indentation(lines[end - 1]) <= key_indent)):
         end -= 1
-    if isinstance(value, Mapping) and _char_at(lines, value) != "{":
+    if isinstance(value, Mapping) and char_at(lines, value) != "{":
         step = max(1, value.column - 1 - key_indent)  # the file's own indentation
     else:
         step = 2
-    eol = _line_ending(lines, key.line)
+    eol = line_ending(lines, key.line)
     outer, inner, text_indent = " " * key_indent, " " * (key_indent + step), " " * (key_indent + 2 * step)
     new = [f"{outer}edition:{eol}",
            f"{inner}date: {date.isoformat()}{eol}",
            f"{inner}status: draft{eol}",
            f"{inner}changes: |{eol}",
            f"{text_indent}{placeholder}{eol}"]
-    if not _ends_line(lines[end - 1]):
+    if not ends_line(lines[end - 1]):
         new[-1] = new[-1][: -len(eol)]  # the file ended without a line break; keep it so
     return bom + "".join(lines[: start - 1] + new + lines[end:])
 
@@ -272,7 +253,7 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
     # Both files or neither: a full disk half-way leaves the project as it was.
     if target.exists():
         raise already
-    if _read_text(group.path) != old_text:
+    if read_text(group.path) != old_text:
         raise InputError([changed_meanwhile(display, _RUN_AGAIN)])
     write_together({target: archive_text, group.path: new_text})  # both files or neither
     return NewEditionResult(display, target_display, current.date, date)
@@ -298,115 +279,3 @@ def _check_result(project: m.Project, group: m.Group, archive: m.ArchivedEdition
     if loaded.previous_edition != archive or unchanged != group:
         raise BuildError(f"the new files of {group.id} do not read back as they were meant to; nothing was "
                          "written (this is a bug in reportgen; please report it)")
-
-
-# --- what changed: the report's section ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EditionFigures:
-    """One edition's figures since start, as published, with its date and data cut-off."""
-
-    date: dt.date
-    as_of: dt.date
-    counts: PublishedCounts
-
-
-@dataclass(frozen=True)
-class EditionChanges:
-    """The previous edition against the current one: figures then and now, what was added and removed."""
-
-    previous: EditionFigures
-    current: EditionFigures
-    indications_added: tuple[m.ArchivedIndication, ...]
-    indications_removed: tuple[m.ArchivedIndication, ...]
-    cases_added: tuple[m.ArchivedCase, ...]
-    cases_removed: tuple[m.ArchivedCase, ...]
-
-    @property
-    def lists_changed(self) -> bool:
-        return bool(self.indications_added or self.indications_removed or self.cases_added or self.cases_removed)
-
-
-def publish_then(then: m.ArchivedCounts, now: PublishedCounts, config: m.Config) -> PublishedCounts:
-    """An archived edition's counts as they may be shown beside `now` (see the module docstring)."""
-    min_count = config.min_count
-    linked = LinkedCells(min_count)
-    linked.add_cell("patients", then.patients)
-    linked.add_cell("diagnosed", then.diagnosed)
-    linked.add_cell("not_diagnosed", then.patients - then.diagnosed, aux=True)
-    linked.add_table("patients", ["diagnosed", "not_diagnosed"], kind=RELATION)
-    status = linked.suppress()
-    for measure in ("patients", "diagnosed"):
-        # A shown non-zero count is at least min_count, so "x" (hidden, at least min_count) stays true.
-        if getattr(now, measure).is_suppressed and status[measure] is Status.PUBLISHED and getattr(then, measure):
-            status[measure] = Status.SECONDARY
-    found = diagnostic_yield(then.diagnosed, then.patients)
-    if status["patients"] is not Status.PUBLISHED or status["diagnosed"] is not Status.PUBLISHED:
-        hidden = Published(None, Status.DERIVED, SECONDARY_MARKER)
-        share = PublishedYield(hidden, hidden, hidden)
-    elif found is None:  # no patients: no yield
-        undefined = Published(None, Status.UNDEFINED, UNDEFINED_MARKER)
-        share = PublishedYield(undefined, undefined, undefined)
-    else:
-        share = PublishedYield(*(Published(v, Status.PUBLISHED) for v in (found.proportion, found.ci_low, found.ci_high)))
-    return PublishedCounts(
-        patients=_published(then.patients, status["patients"], min_count),
-        diagnosed=_published(then.diagnosed, status["diagnosed"], min_count),
-        analyses=then.analyses,
-        genome_equivalents=genome_equivalents(then.analyses, config.weights),
-        diagnostic_yield=share,
-    )
-
-
-def _published(raw: int, status: Status, min_count: int) -> Published:
-    if status is Status.PUBLISHED:
-        return Published(raw, status)
-    if status is Status.PRIMARY:
-        return Published(None, status, primary_marker(min_count))
-    return Published(None, status, SECONDARY_MARKER)
-
-
-def edition_changes(group: m.Group, now: PublishedCounts, config: m.Config) -> EditionChanges | None:
-    """What changed since `group`'s previous edition; None if it has none. `now`: its published total since start."""
-    previous = group.previous_edition
-    if previous is None:
-        return None
-    default = config.default_language
-
-    def case_key(case) -> str:  # cases have no id: a case is known by its title in the default language
-        return case.title.get(default, default)[0].strip()
-
-    now_codes = {i.code for i in group.indications}
-    then_codes = {i.code for i in previous.indications}
-    now_cases = tuple(m.ArchivedCase(c.title, c.indication) for c in group.cases)
-    now_titles = {case_key(c) for c in now_cases}
-    then_titles = {case_key(c) for c in previous.cases}
-    return EditionChanges(
-        previous=EditionFigures(previous.edition.date, previous.as_of,
-                                publish_then(previous.since_start, now, config)),
-        current=EditionFigures(group.edition.date, group.statistics.as_of, now),
-        indications_added=tuple(m.ArchivedIndication(i.code, i.title) for i in group.indications
-                                if i.code not in then_codes),
-        indications_removed=tuple(i for i in previous.indications if i.code not in now_codes),
-        cases_added=tuple(c for c in now_cases if case_key(c) not in then_titles),
-        cases_removed=tuple(c for c in previous.cases if case_key(c) not in now_titles),
-    )
-
-
-# --- the consolidated reports' list --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewEdition:
-    """A group whose report has an earlier edition: its current edition's date and the previous one's."""
-
-    group: m.Group
-    date: dt.date
-    previous_date: dt.date
-
-
-def new_editions(groups: tuple[m.Group, ...] | list[m.Group]) -> tuple[NewEdition, ...]:
-    """The groups (in the order given) that have an archived earlier edition."""
-    return tuple(NewEdition(g, g.edition.date, g.previous_edition.edition.date)
-                 for g in groups if g.previous_edition is not None)

@@ -234,6 +234,10 @@ DANISH = {
     "National target.": "Det nationale mål i genomækvivalenter.",
     "The national target.": "Det nationale mål.",
     "Person counts below this are shown as '<N'.": "Antal personer under denne grænse vises som '<N'.",
+    "No reader may narrow a hidden count to fewer values than this.":
+        "Ingen læser må kunne indsnævre et skjult antal til færre mulige værdier end dette.",
+    "A headline total that must give to protect a hidden count is published rounded to a multiple of this.":
+        "En hovedtotal, der må give efter for at beskytte et skjult antal, vises afrundet til et multiplum af dette.",
     "Small-count suppression.": "Skjulning af små antal.",
     "The address of the site's accessibility statement (tilgængelighedserklæring).":
         "Adressen på hjemmesidens tilgængelighedserklæring (begynder med https://).",

@@ -14,14 +14,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from reportgen.model import UNIT_KEYS, Config
-from reportgen.suppression import SECONDARY_MARKER, primary_marker
+from reportgen.suppression_values import ROUNDED_MARKER, SECONDARY_MARKER, primary_marker
 
-NOTE_KEYS = (*UNIT_KEYS, "relatives", "as_of", "population", "suppression", "turnaround", "funnel", "yield_answered")
+NOTE_KEYS = (*UNIT_KEYS, "relatives", "as_of", "population", "suppression", "rounded", "turnaround", "funnel",
+             "yield_answered")
 EFFECT_PREFIX = "effect:"  # "effect:<key>": the definition of a consequence from reportgen.yaml's effects
 
 # Wording of the notes that are not unit definitions. Placeholders:
 # {date} the data cut-off, {source} the population source,
-# {marker} e.g. "<5", {secondary} "x", {highest} min_count - 1.
+# {marker} e.g. "<5", {secondary} "x", {highest} min_count - 1, {base} privacy.rounding_base, {rounded} "≈".
 WORDING: dict[str, dict[str, str]] = {
     "as_of": {
         "da": "Opgjort med data til og med {date}.",
@@ -62,6 +63,17 @@ WORDING: dict[str, dict[str, str]] = {
             "To protect patients' anonymity, counts of 1 to {highest} persons are shown as “{marker}”. "
             "“{secondary}” means that a figure is not shown because a hidden count could otherwise be "
             "worked out from the total; shares and rates based on a hidden count are not shown either."
+        ),
+    },
+    "rounded": {
+        "da": (
+            "»{rounded}« betyder, at tallet er afrundet til nærmeste {base}, fordi man ellers kunne regne et skjult "
+            "antal personer ud; andele beregnet af et afrundet tal er beregnet af de afrundede tal."
+        ),
+        "en": (
+            "“{rounded}” means that the figure is rounded to the nearest {base}, because a hidden count of persons "
+            "could otherwise be worked out; shares computed from a rounded figure are computed from the rounded "
+            "figures."
         ),
     },
 }
@@ -116,7 +128,8 @@ def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = No
         return wording[text_lang].format(source=source.strip().rstrip(".")), text_lang
     return (
         wording[text_lang].format(
-            highest=config.min_count - 1, marker=primary_marker(config.min_count), secondary=SECONDARY_MARKER
+            highest=config.min_count - 1, marker=primary_marker(config.min_count), secondary=SECONDARY_MARKER,
+            base=config.rounding_base, rounded=ROUNDED_MARKER,
         ),
         text_lang,
     )

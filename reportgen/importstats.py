@@ -32,9 +32,14 @@ from .errors import InputError, Problem, relative_path
 from .loader import CONFIG_FILE, GROUPS_DIR, load_project
 from .statsexport import COLUMNS, COUNT_COLUMNS, ExportRow, parse_export, read_export
 from .textfiles import changed_meanwhile, read_as_parsed
-from .textfiles import read_text as _read_text  # the name editions imports
+from .textfiles import read_text as _read_text
+from .textsplice import char_at as _char_at
+from .textsplice import ends_line as _ends_line
+from .textsplice import line_after as _line_after
+from .textsplice import line_ending as _line_ending
+from .textsplice import split_lines as _split_lines
 from .writer import write_together
-from .yamlsource import Mapping, Node, Source
+from .yamlsource import Mapping, Source
 from .yamlsource import Sequence as SequenceNode
 
 __all__ = ["COLUMNS", "COUNT_COLUMNS", "ExportRow", "GroupChange", "ImportResult", "canonical_rows", "check_merged",
@@ -193,34 +198,6 @@ def replace_monthly(text: str, root: Mapping, rows: Sequence[m.MonthlyRow], disp
     return bom + "".join(lines[: start - 1] + new + lines[end:])
 
 
-def _split_lines(text: str) -> list[str]:
-    """Lines with their line breaks, split where libyaml counts a new line."""
-    lines = []
-    start = 0
-    for match in _LINE_BREAK.finditer(text):
-        lines.append(text[start:match.end()])
-        start = match.end()
-    if start < len(text):
-        lines.append(text[start:])
-    return lines
-
-
-def _ends_line(line: str) -> bool:
-    return bool(_LINE_BREAK.search(line[-2:]))
-
-
-def _line_ending(lines: list[str], number: int) -> str:
-    match = _LINE_BREAK.search(lines[number - 1]) if number <= len(lines) else None
-    if match is None:
-        match = next((_LINE_BREAK.search(line) for line in lines if _ends_line(line)), None)
-    return match.group(0) if match else "\n"
-
-
-def _char_at(lines: list[str], node: Node) -> str:
-    line = lines[node.line - 1] if node.line <= len(lines) else ""
-    return line[node.column - 1: node.column]
-
-
 def _value_end(lines: list[str], root: Mapping, stats: Mapping, key: str) -> int:
     """The last line of `key`'s value in `statistics`, leaving out blank and comment lines at its end."""
     following = _line_after(stats, key) or _line_after(root, "statistics") or len(lines) + 1
@@ -229,13 +206,6 @@ def _value_end(lines: list[str], root: Mapping, stats: Mapping, key: str) -> int
     while end > first and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
         end -= 1
     return end
-
-
-def _line_after(mapping: Mapping, key: str) -> int | None:
-    """The line of the key that follows `key` in `mapping`, if any."""
-    keys = list(mapping.items)
-    index = keys.index(key)
-    return mapping.items[keys[index + 1]][0].line if index + 1 < len(keys) else None
 
 
 def _row_lines(rows: Sequence[m.MonthlyRow], indent: str, eol: str) -> list[str]:

@@ -117,6 +117,8 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
         population_source=raw["population_source"],
         national_target_genome_equivalents=raw["national_target"]["genome_equivalents"],
         min_count=raw["privacy"]["min_count"],
+        min_range=raw["privacy"]["min_range"],
+        rounding_base=raw["privacy"]["rounding_base"],
         publisher=raw["publisher"],
         accessibility_statement=(raw["accessibility_statement"] or {}).get("url"),
         turnaround=turnaround,

@@ -138,6 +138,8 @@ class Config:
     accessibility_statement: str | None = None  # the address of the accessibility statement
     turnaround: Turnaround | None = None
     effects: dict[str, Consequence] = field(default_factory=dict)  # consequence key -> its wording, in file order
+    min_range: int = 3  # a hidden count must stay this many values wide for every reader
+    rounding_base: int = 5  # a headline count that must give is published rounded to this
 
     @property
     def default_language(self) -> str:

@@ -7,7 +7,8 @@ hold exactly the suppressed figures the reports show (from
 cut-off, the unit definitions and whether the figures are example data.
 
 A hidden person count appears as its marker text ("<5" or "x"), as in the
-reports; a figure that does not exist (the yield of 0 patients) as null in
+reports, and a rounded headline figure as "≈" and its rounded value (a
+string, so that no one reads it as exact); a figure that does not exist (the yield of 0 patients) as null in
 JSON and an empty field in CSV. Monthly entries carry analyses and genome
 equivalents only.
 
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from reportgen.footnotes import note_text
 from reportgen.model import SAMPLE_TYPES, UNIT_KEYS, Analyses, Config, Group, Project, Text
 from reportgen.suppression import (
+    ROUNDED_MARKER,
     SECONDARY_MARKER,
     Published,
     PublishedAggregateWindow,
@@ -168,6 +170,8 @@ def published_value(figure: Published, decimals: int | None = None) -> int | flo
         return None
     if figure.value is None:
         return figure.marker
+    if figure.is_rounded:  # "≈2670": rounded to privacy.rounding_base (a share: computed from rounded counts)
+        return f"{figure.marker}{_rounded(figure.value, decimals)}"
     return _rounded(figure.value, decimals)
 
 
@@ -212,7 +216,10 @@ def _suppression(config: Config) -> dict:
         "min_count": config.min_count,
         "primary_marker": primary_marker(config.min_count),
         "secondary_marker": SECONDARY_MARKER,
+        "rounded_marker": ROUNDED_MARKER,
+        "rounding_base": config.rounding_base,
         "explanation": {lang: note_text("suppression", config, lang)[0] for lang in config.languages},
+        "rounded_explanation": {lang: note_text("rounded", config, lang)[0] for lang in config.languages},
     }
 
 

@@ -84,12 +84,13 @@ class Page:
         return self.config.unit_label(key, self.lang)
 
     # figures
-    @staticmethod
-    def _shown(value, format_value) -> str:
+    def _shown(self, value, format_value) -> str:
         """A published figure's marker ('<5', 'x', '–'), or its value formatted; '–' where none exists."""
         if isinstance(value, Published):
             if value.value is None:
                 return value.marker
+            if value.is_rounded:  # "≈2.670" with the note saying it is rounded
+                return Markup("{}{}{}").format(value.marker, format_value(value.value), self.fn("rounded"))
             value = value.value
         return "–" if value is None else format_value(value)
 
@@ -111,7 +112,7 @@ class Page:
         """A published share with its interval (a `PublishedYield`): '31,2 % (28,0–34,6 %)', or its marker."""
         if y.proportion.value is None:
             return y.proportion.marker
-        if y.ci_low.value is None or y.ci_high.value is None:
+        if y.ci_low.value is None or y.ci_high.value is None or y.proportion.is_rounded:
             return self.percent(y.proportion)
         interval = formatting.interval(y.ci_low.value, y.ci_high.value, self.lang)
         return Markup('{} <span class="ci">({})</span>').format(self.percent(y.proportion), interval)

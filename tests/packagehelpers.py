@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reportgen.model import Project
 from reportgen.opendata import open_data_files
-from reportgen.suppression import LinkedCells, Published, PublishedProject, _published
+from reportgen.suppression import CellSystem, Published, PublishedProject, published
 from reportgen.writer import write_text
 
 
@@ -26,25 +26,21 @@ class PublishedColumn:
         raise KeyError(key)
 
 
-def suppress_small_counts(
-    cells: Mapping[Hashable, int], min_count: int, *, unsafe_raw: bool = False
-) -> PublishedColumn:
+def suppress_small_counts(cells: Mapping[Hashable, int], min_count: int, *, unsafe_raw: bool = False,
+                          min_range: int = 3) -> PublishedColumn:
     """Publish one column of person counts and its total (the sum of the cells), suppressed."""
-    linked = LinkedCells(min_count)
-    total_key = ("total",)
-    keys = [("cell", k) for k in cells]
-    linked.add_cell(total_key, sum(cells.values()))
-    for key, raw in zip(keys, cells.values()):
-        linked.add_cell(key, raw)
-    if keys:
-        linked.add_table(total_key, keys)
-    status = linked.suppress()
+    system = CellSystem(min_count, min_range)
+    total = sum(cells.values())
+    system.add_cell(("total",), total)
+    for k, raw in cells.items():
+        system.add_cell(("cell", k), raw)
+    if cells:
+        system.add_sum(("total",), [("cell", k) for k in cells])
+    status = system.choose()
     return PublishedColumn(
-        cells=tuple(
-            (k, _published(raw, status[key], min_count, unsafe_raw)) for (k, raw), key in zip(cells.items(), keys)
-        ),
-        total=_published(sum(cells.values()), status[total_key], min_count, unsafe_raw),
-    )
+        cells=tuple((k, published(raw, status[system.index[("cell", k)]], min_count, unsafe_raw))
+                    for k, raw in cells.items()),
+        total=published(total, status[0], min_count, unsafe_raw))
 
 
 def write_open_data(
