@@ -18,8 +18,8 @@ the nation. Cells in parentheses are auxiliary (never published as counts;
 gives nothing away). Answered, pending, the diagnosed among the answered,
 followed up, each consequence and the relatives tested are protected counts:
 "<5" when small, hidden ("x") where a reader could narrow one. A region knows its own counts, a group's network every count
-of its own group; the category and national totals are headline figures
-(rounded rather than hidden).
+of its own group; the category and national totals, and a group's own
+answers, are headline figures (rounded rather than hidden).
 
 Not modelled: the turnaround bins. No bin is published as a count, only the
 share answered within the target and the bin of the median, each shown where
@@ -54,6 +54,7 @@ _ANSWER_SUMS = (
     ("unrecorded", ("diagnosed_unrecorded", "unrecorded_not_diagnosed")),
 )
 HEADLINE_COST = 1000  # as the category and national totals of patients and diagnosed (suppression_cells)
+GROUP_HEADLINE_COST = 5000  # as a group's own totals
 
 
 def _effects_key(place: tuple) -> tuple:
@@ -120,7 +121,9 @@ def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: Pro
 
     def add(place: tuple, values: dict[str, int], published_measures) -> None:
         kind, owner, dimension, member = place
-        headline = HEADLINE_COST if kind in ("category", "national", "effects") else 0
+        # A group's own answers (as its own patients and diagnosed) cost more to round than a consolidated total.
+        headline = HEADLINE_COST if kind in ("category", "national", "effects") else \
+            GROUP_HEADLINE_COST if dimension == "total" else 0
         for measure, raw in values.items():
             aux = measure not in published_measures
             system.add_cell((measure, SINCE_START, place), raw, aux=aux, known_by=known_by(place, measure),
@@ -345,8 +348,10 @@ def _publish_answers(p: _Publisher, place: tuple, a: AnswerCounts) -> PublishedA
         binned=p.derived(a.binned, key("answered"), key("patients")),
         within_target=p.derived(a.within_target, key("answered"), key("patients")),
         yield_on_answered=p.share(key("diagnosed_answered"), key("answered")),
-        share_within_target=p.derived(a.share_within_target, key("answered"), key("patients")),
-        median_bin=p.derived(a.median_bin, key("answered"), key("patients")),
+        # neither is computed from answered or patients: shown as they are beside a rounded one
+        share_within_target=p.derived(a.share_within_target, key("answered"), key("patients"),
+                                      rounded_value=a.share_within_target),
+        median_bin=p.derived(a.median_bin, key("answered"), key("patients"), rounded_value=a.median_bin),
         recorded_share=p.derived(a.recorded / a.patients if a.patients else None, *counts),
     )
 
