@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: reports check test bench schema serve clean tools
+.PHONY: reports check test bench schema serve clean tools messages
 
 reports: $(STAMP)
 	$(BIN)/reportgen build
@@ -31,6 +31,15 @@ serve: $(STAMP)
 
 tools:
 	scripts/install-test-tools
+
+# The message catalogues (docs/maintainers.md): collect every marked text of the code into the
+# template, then add new texts to each language's catalogue (untranslated, for a translator).
+messages: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords N_ --sort-output --no-location \
+	    --project reportgen --copyright-holder "Nationalt Genom Center" --omit-header \
+	    --output-file reportgen/locale/reportgen.pot .
+	$(BIN)/pybabel update --input-file reportgen/locale/reportgen.pot --output-dir reportgen/locale \
+	    --domain reportgen --no-fuzzy-matching --ignore-obsolete --width 100
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -31,9 +31,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from reportgen.messages import _
 from reportgen.suppression_values import HIDDEN, Status
 
 OUTSIDER = "an outsider"
+AUDIT_OPTIONS = {}
 
 
 @dataclass(frozen=True)
@@ -105,29 +107,43 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     free = _determined_out(system, unknown)
     components = _components(system, free)
     component_of = {i: n for n, c in enumerate(components) for i in c}
+    by_tag: dict = {}  # who knows which of the outsider's unknowns
+    for i in free:
+        for tag in system.cells[i].known_by:
+            by_tag.setdefault(tag, set()).add(i)
+    targets_of = {n: [i for i in c if _protected(system, status, i)] for n, c in enumerate(components)}
+    pinned_out = [i for i in sorted(unknown - free) if _protected(system, status, i)]
+    keys: dict = {}
+
+    def ranges_of(component: list[int], targets: list[int]) -> dict:
+        key = (frozenset(component), tuple(status[i] for i in component), exact)
+        if key not in solved:
+            solved[key] = _ranges(system, status, component, targets, result, exact)
+        return solved[key]
+
     for attacker in result.attackers:
-        known = {i for i in free if system.cells[i].known_by & attacker.knows} if attacker.knows else set()
+        known = set().union(*(by_tag.get(tag, ()) for tag in attacker.knows))
         touched = {component_of[i] for i in known}
-        pinned = unknown - free
-        mine = [c for n, c in enumerate(components) if n not in touched]
+        pinned = list(pinned_out)
+        mine = []
         for n in touched:
             left = set(components[n]) - known
             still = _determined_out(system, left)
-            pinned |= left - still
+            pinned += [i for i in sorted(left - still) if _protected(system, status, i)]
             mine += _components(system, still)
-        for i in sorted(pinned):  # the sole unknown of a sum: worked out exactly
-            if _protected(system, status, i) and not (system.cells[i].known_by & attacker.knows):
+        for i in pinned:  # the sole unknown of a sum: worked out exactly
+            if not (system.cells[i].known_by & attacker.knows):
                 raw = system.cells[i].raw
                 result.ranges.append(Range(i, attacker.name, attacker.knows, raw, raw, True))
+        found = [(targets_of[n], keys[n] if n in keys else keys.setdefault(n, ranges_of(c, targets_of[n])))
+                 for n, c in enumerate(components) if n not in touched and targets_of[n]]
         for component in mine:
             targets = [i for i in component if _protected(system, status, i)]
-            if not targets:
-                continue
-            key = (frozenset(component), tuple(status[i] for i in component), exact)
-            if key not in solved:
-                solved[key] = _ranges(system, status, component, targets, result, exact)
+            if targets:
+                found.append((targets, ranges_of(component, targets)))
+        for targets, ranges in found:
             for i in targets:
-                low, high, is_exact = solved[key][i]
+                low, high, is_exact = ranges[i]
                 result.ranges.append(Range(i, attacker.name, attacker.knows, low, high, is_exact))
     return result
 
@@ -140,11 +156,13 @@ def _protected(system, status: list[Status], i: int) -> bool:
     return status[i] in HIDDEN
 
 
-def still_narrow(system, status: list[Status], failure: Range, memo: dict | None = None) -> bool:
+def still_narrow(system, status: list[Status], failure: Range, memo: dict | None = None,
+                 cache: dict | None = None) -> bool:
     """Is the count of `failure` still narrower than min_range for its attacker (after more hiding)?
 
-    `memo` (a dict the caller keeps while it checks several counts) keeps the ranges
-    found while `status` is unchanged.
+    `memo` (a dict the caller keeps while it checks several counts) keeps what it
+    found while `status` is unchanged; `cache` (the one given to `audit`) the
+    ranges of components whatever else changed.
     """
     memo = {} if memo is None else memo
     state = tuple(status)
@@ -152,46 +170,59 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
         memo.clear()
         memo["status"] = state
     knows = failure.attacker_knows
-
-    def unknown(j: int) -> bool:
-        return status[j] is not Status.PUBLISHED and not (system.cells[j].known_by & knows)
-
-    region, frontier = {failure.cell}, [failure.cell]  # the unknown cells linked to it, and no others
-    while frontier:
-        nxt = []
-        for c in frontier:
-            for s in system.cell_sums[c]:
-                t, ps = system.sums[s]
-                for j in (t, *ps):
-                    if j not in region and unknown(j):
-                        region.add(j)
-                        nxt.append(j)
-        frontier = nxt
-    free = _determined_out(system, region)
-    if failure.cell not in free:
+    if ("free", knows) not in memo:  # the attacker's unknowns, in groups linked by sums: once per pattern
+        memo[("free", knows)] = _free_components(system, status, knows, memo)
+    component = memo[("free", knows)].get(failure.cell)
+    if component is None:  # the sole unknown of a sum: worked out exactly
         return True
-    components = {i: c for c in _components(system, free) for i in c}
-    component = components[failure.cell]
-    found = (frozenset(component), failure.cell)
-    if found not in memo:
-        memo[found] = _ranges(system, status, component, [failure.cell], AuditResult(system.min_range),
-                              False)[failure.cell]
-    low, high, _ = memo[found]
+    whole = (frozenset(component), tuple(status[i] for i in component), False)  # as `audit` keeps it in `cache`
+    if cache is not None and whole in cache:
+        low, high, _ = cache[whole][failure.cell]
+        return high - low + 1 < system.min_range
+    found = (whole, failure.cell)
+    ranges = memo.setdefault("ranges", {}) if cache is None else cache
+    if found not in ranges:
+        ranges[found] = _ranges(system, status, list(component), [failure.cell], AuditResult(system.min_range),
+                                False)[failure.cell]
+    low, high, _ = ranges[found]
     return high - low + 1 < system.min_range
+
+
+def _free_components(system, status: list[Status], knows: frozenset, memo: dict) -> dict[int, tuple]:
+    """Each cell the attacker cannot work out from a single sum, and the unknowns linked to it.
+
+    The outsider's are found once; an insider's differ only in the outsider's components holding its cells.
+    """
+    if "outsider" not in memo:
+        unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
+        memo["outsider"] = [tuple(c) for c in _components(system, _determined_out(system, unknown))]
+    components = memo["outsider"]
+    where = {}
+    for c in components:
+        known = {i for i in c if system.cells[i].known_by & knows} if knows else ()
+        if not known:
+            for i in c:
+                where[i] = c
+            continue
+        for part in _components(system, _determined_out(system, set(c) - known)):
+            part = tuple(part)
+            for i in part:
+                where[i] = part
+    return where
 
 
 def _determined_out(system, free: set[int]) -> set[int]:
     """`free` without the cells a sum pins down once the others are known (the sole unknown of a sum)."""
     free = set(free)
+    members = system.members
     sums = {s for i in free for s in system.cell_sums[i]}
-    count = {s: sum(1 for j in {system.sums[s][0], *system.sums[s][1]} if j in free) for s in sums}
+    count = {s: sum(1 for j in members[s] if j in free) for s in sums}
     queue = [s for s, n in count.items() if n == 1]
     while queue:
         s = queue.pop()
         if count[s] != 1:
             continue
-        t, ps = system.sums[s]
-        (j,) = [j for j in {t, *ps} if j in free]
+        (j,) = [j for j in members[s] if j in free]
         free.discard(j)
         for r in system.cell_sums[j]:
             count[r] -= 1
@@ -210,8 +241,7 @@ def _components(system, free: set[int]) -> list[list[int]]:
         return x
 
     for s in {s for i in free for s in system.cell_sums[i]}:
-        t, ps = system.sums[s]
-        members = [j for j in (t, *ps) if j in free]
+        members = [j for j in system.members[s] if j in free]
         for j in members[1:]:
             a, b = root(members[0]), root(j)
             if a != b:
@@ -256,7 +286,7 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
     seen = {i: [system.cells[i].raw, system.cells[i].raw] for i in targets}  # the true values are feasible
 
     def solve(objective, target=None):
-        r = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints)
+        r = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints, options=AUDIT_OPTIONS)
         result.solved += 1
         if r.status == 3 or (r.status != 0 and target is not None and math.isinf(hi[col[target]])):
             return None
@@ -270,13 +300,22 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
     def wide(j) -> bool:
         return seen[j][1] - seen[j][0] + 1 >= system.min_range
 
-    if not exact:  # two solutions that push every hidden count down, then up, settle most of them
+    found = {}
+    if not exact or len(targets) == 1:  # two solutions that push every hidden count down, then up, settle most
         both = np.zeros(len(component))
         both[[col[j] for j in targets]] = 1.0
-        for sign in (1.0, -1.0):
-            if solve(sign * both) is None:
+        pushed = [solve(sign * both, targets[0] if len(targets) == 1 else None) for sign in (1.0, -1.0)]
+        if len(targets) == 1 and pushed[0] is not None:  # of a single count: its minimum and maximum
+            found[targets[0]] = (seen[targets[0]][0], math.inf if pushed[1] is None else seen[targets[0]][1], True)
+            return found
+        while not exact:  # again with the counts not yet settled, as long as that settles some
+            open_ = [j for j in targets if not wide(j)]
+            if len(open_) < 2:
                 break
-    found = {}
+            both = np.zeros(len(component))
+            both[[col[j] for j in open_]] = 1.0
+            if any(solve(sign * both) is None for sign in (1.0, -1.0)) or all(not wide(j) for j in open_):
+                break
     for i in targets:
         if not exact and wide(i):
             found[i] = (seen[i][0], seen[i][1], False)
@@ -300,15 +339,18 @@ def audit_published(published, *, exact: bool = False) -> AuditResult:
 
 def report_lines(published, result: AuditResult) -> list[str]:
     """One line per attacker: the narrowest range it gets, and the count and table it is in."""
-    system, _ = published.protection
+    system, __ = published.protection
     lines = []
     for name, r in result.narrowest().items():
         if r is None:
-            lines.append(f"{name}: no hidden count to work on")
+            lines.append(_("{name}: no hidden count to work on").format(name=name))
             continue
-        width = "unbounded" if math.isinf(r.width) else f"{r.width} values" if r.exact else f"at least {r.width} values"
-        verdict = "ok" if r.width >= result.min_range else f"DISCLOSED (fewer than {result.min_range} values)"
-        lines.append(f"{name}: narrowest range {width} ({system.cells[r.cell].label}): {verdict}")
+        width = _("unbounded") if math.isinf(r.width) else (
+            _("{count} values") if r.exact else _("at least {count} values")).format(count=r.width)
+        verdict = _("ok") if r.width >= result.min_range else _("DISCLOSED (fewer than {count} values)").format(
+            count=result.min_range)
+        lines.append(_("{name}: narrowest range {width} ({label}): {verdict}").format(
+            name=name, width=width, label=system.cells[r.cell].label, verdict=verdict))
     return lines
 
 
@@ -319,10 +361,12 @@ def require_protected(project, published) -> AuditResult:
     result = audit_published(published)
     failures = result.failures
     if failures:
-        system, _ = published.protection
+        system, __ = published.protection
         f = failures[0]
-        values = f"exactly {f.low}" if f.low == f.high else f"to {f.low}..{f.high}"
+        if f.low == f.high:
+            why = _("{attacker} can narrow it exactly to {low}, fewer than privacy.min_range ({count}) values")
+        else:
+            why = _("{attacker} can narrow it to {low}..{high}, fewer than privacy.min_range ({count}) values")
         raise disclosure_error(project, system.cells[f.cell], f.attacker,
-                               f"{f.attacker} can narrow it {values}, fewer than privacy.min_range "
-                               f"({result.min_range}) values")
+                               why.format(attacker=f.attacker, low=f.low, high=f.high, count=result.min_range))
     return result

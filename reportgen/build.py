@@ -7,6 +7,9 @@ atomically, so a failed build changes nothing and a killed one leaves whole
 files. Each document knows what it shows (`documents.py`): one whose view has not
 changed is not rendered again (see `cache.py`). The build is three steps:
 `plan` (load, publish, decide what to render), `render`, `write`.
+
+It is one module of some 510 lines because the three steps pass one plan and
+its records from one to the next, and read best in that order.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from . import cache
 from .errors import UsageError
+from .messages import _
 from .paths import templates_dir
 from .writer import remove_stale_temporaries, write_bytes
 
@@ -100,8 +104,8 @@ def _load(root: Path, options: Options):
     if options.languages:
         unknown = [lang for lang in options.languages if lang not in project.config.languages]
         if unknown:
-            raise UsageError(f"--lang {','.join(unknown)}: reportgen.yaml's languages are "
-                             f"{', '.join(project.config.languages)}")
+            raise UsageError(_("--lang {unknown}: reportgen.yaml's languages are {languages}").format(
+            unknown=",".join(unknown), languages=", ".join(project.config.languages)))
     return project, options.languages or project.config.languages
 
 
@@ -400,7 +404,7 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
     stream = stream if stream is not None else sys.stderr
     root, out = Path(root), Path(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}' is a file, not a folder")
+        raise UsageError(_("--out '{out}' is a file, not a folder").format(out=out))
     options = Options(frozenset(formats), tuple(languages.split(",")) if languages else None, include_drafts, jobs)
     report = BuildReport()
     templates = templates_dir(root)
@@ -411,7 +415,8 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
         remove_stale_temporaries(out)
         report.reused = sorted(manifest.jobs)
         report.seconds = time.perf_counter() - started
-        _say(stream, f"Nothing to rebuild: {len(report.reused)} reports are up to date in {out}")
+        _say(stream, _("Nothing to rebuild: {count} reports are up to date in {out}").format(
+            count=len(report.reused), out=out))
         return report
 
     the_plan = plan(root, out, options, templates, code, inputs, manifest, warm, first)
@@ -419,8 +424,8 @@ def build(root: Path, *, out: Path, formats: set[str], jobs: int = 1, include_dr
     write(the_plan, results, report)
     report.seconds = time.perf_counter() - started
     what = ", ".join(sorted(formats))
-    _say(stream, f"Built {len(report.rendered)} of {len(the_plan.documents)} reports ({what}) in "
-                 f"{report.seconds:.1f} s; {report.written} files written under {out}")
+    _say(stream, _("Built {count} of {total} reports ({what}) in {seconds:.1f} s; {written} files written under {out}").format(
+        count=len(report.rendered), total=len(the_plan.documents), what=what, seconds=report.seconds, written=report.written, out=out))
     return report
 
 
@@ -446,7 +451,7 @@ def _asset_files(templates: Path) -> dict[str, bytes]:
     for name in ASSET_FILES:
         path = assets / name
         if not path.is_file():
-            raise BuildError(f"the stylesheet {path} is missing")
+            raise BuildError(_("the stylesheet {path} is missing").format(path=path))
         files[f"{SITE_DIR}/assets/{name}"] = path.read_bytes()
     fonts = house_font_dir()
     for name in HOUSE_FONT_FILES:
@@ -482,14 +487,16 @@ class _Progress:
             self.then(result)
         self.done += 1
         kinds = sorted({"pdf" if p.endswith(".pdf") else "html" for p in result.files})
-        self.pending.append(f"[{self.done}/{self.total}] {result.key}: {', '.join(kinds)} in {result.seconds:.1f} s")
+        self.pending.append(_("[{done}/{total}] {key}: {kinds} in {seconds:.1f} s").format(
+            done=self.done, total=self.total, key=result.key, kinds=", ".join(kinds), seconds=result.seconds))
         elapsed = time.perf_counter() - self.started
         if elapsed < self.DELAY:
             return
         lines = "".join(line + "\n" for line in self.pending)
         self.pending.clear()
         if self.tty:
-            self.status = "" if self.done == self.total else f"{self.done} of {self.total} reports done, {elapsed:.0f} s"
+            self.status = "" if self.done == self.total else _("{done} of {total} reports done, {elapsed:.0f} s").format(
+                done=self.done, total=self.total, elapsed=elapsed)
             lines = "\r\033[K" + lines + self.status
         self.stream.write(lines)
         self.stream.flush()

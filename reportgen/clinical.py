@@ -10,22 +10,23 @@ from __future__ import annotations
 
 from .equity import OUTSIDE_95, OUTSIDE_998, RegionalEquity
 from .i18n import Strings
+from .messages import N_, catalogue, languages
 from .model import LATER, Config
 from .suppression import Published, PublishedAnswers, PublishedYield
 
-VERDICTS = {
-    "da": {"within": "inden for grænserne", (OUTSIDE_95, 1): "over 95 %-grænsen",
-           (OUTSIDE_95, -1): "under 95 %-grænsen", (OUTSIDE_998, 1): "over 99,8 %-grænsen",
-           (OUTSIDE_998, -1): "under 99,8 %-grænsen"},
-    "en": {"within": "within the limits", (OUTSIDE_95, 1): "above the 95% limit",
-           (OUTSIDE_95, -1): "below the 95% limit", (OUTSIDE_998, 1): "above the 99.8% limit",
-           (OUTSIDE_998, -1): "below the 99.8% limit"},
-}
+VERDICTS = {"within": N_("within the limits"), (OUTSIDE_95, 1): N_("above the 95% limit"),
+            (OUTSIDE_95, -1): N_("below the 95% limit"), (OUTSIDE_998, 1): N_("above the 99.8% limit"),
+            (OUTSIDE_998, -1): N_("below the 99.8% limit")}
+EXPECTED = {1: N_("above expected"), -1: N_("below expected"), 0: N_("as expected")}
+
+
+def _words(lang: str):
+    return catalogue(lang if lang in languages() else "en")
 
 
 def verdict_text(point, lang: str) -> str:
-    words = VERDICTS.get(lang, VERDICTS["en"])
-    return words["within"] if point.direction == 0 else words[(point.verdict, point.direction)]
+    key = "within" if point.direction == 0 else (point.verdict, point.direction)
+    return _words(lang).gettext(VERDICTS[key])
 
 
 def median_text(bin_key: Published | str | None, config: Config, lang: str) -> str:
@@ -36,10 +37,9 @@ def median_text(bin_key: Published | str | None, config: Config, lang: str) -> s
         bin_key = bin_key.value
     if bin_key is None:
         return "–"
-    days = "dage" if lang == "da" else "days"
     if bin_key == LATER:
-        return f"> {config.turnaround.bins_days[-1]} {days}"
-    return f"≤ {bin_key} {days}"
+        return _words(lang).gettext(N_("> {days} days")).format(days=config.turnaround.bins_days[-1])
+    return _words(lang).gettext(N_("≤ {days} days")).format(days=bin_key)
 
 
 def funnel_chart_calls(config: Config, equity: RegionalEquity, lang: str) -> list[tuple[tuple, dict]]:
@@ -88,12 +88,11 @@ class EffectView:
             return "–"
         if observed.ci_low.value is None or observed.ci_high.value is None:
             return observed.proportion.marker or "–"
-        da = lang == "da"
         if expected < observed.ci_low.value:
-            return "over forventet" if da else "above expected"
+            return _words(lang).gettext(EXPECTED[1])
         if expected > observed.ci_high.value:
-            return "under forventet" if da else "below expected"
-        return "som forventet" if da else "as expected"
+            return _words(lang).gettext(EXPECTED[-1])
+        return _words(lang).gettext(EXPECTED[0])
 
     def outside_regions(self, equity: RegionalEquity, lang: str) -> list[tuple[str, str, str]]:
         """Sentences naming each region outside the 99.8 % (or 95 %) limits of either funnel."""

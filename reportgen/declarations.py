@@ -32,46 +32,63 @@ from .schema import (
     did_you_mean,
 )
 from .yamlsource import Mapping, Scalar, Sequence, node_kind
+from .messages import _, N_, languages
+
+# One text per sample type, written out for the catalogues.
+_SAMPLES_SEQUENCED = {
+    "germline": N_("Number of germline samples sequenced (WGS analyses)."),
+    "somatic": N_("Number of somatic samples sequenced (WGS analyses)."),
+    "rna": N_("Number of rna samples sequenced (WGS analyses)."),
+}
+_WEIGHT_OF = {
+    "germline": N_("Genome equivalents per germline analysis."),
+    "somatic": N_("Genome equivalents per somatic analysis."),
+    "rna": N_("Genome equivalents per rna analysis."),
+}
+_TARGET_DAYS = {
+    "rare": N_("The turnaround target of rare groups, in days: one of bins_days."),
+    "cancer": N_("The turnaround target of cancer groups, in days: one of bins_days."),
+}
 
 SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
 
 EDITION = Record(
     {
-        "date": Key(Date("The date of this edition of the report.")),
-        "status": Key(Choice(["draft", "approved"], "draft or approved; drafts are never published.")),
-        "changes": Key(LocalText("What changed since the last edition (Markdown)."), required=False),
+        "date": Key(Date(N_("The date of this edition of the report."))),
+        "status": Key(Choice(["draft", "approved"], N_("draft or approved; drafts are never published."))),
+        "changes": Key(LocalText(N_("What changed since the last edition (Markdown).")), required=False),
     },
     m.Edition,
-    "The edition of the report: its date, status and what changed.",
+    N_("The edition of the report: its date, status and what changed."),
 )
 
 ANALYSES = Record(
-    {t: Key(Int(f"Number of {t} samples sequenced (WGS analyses).")) for t in m.SAMPLE_TYPES},
+    {t: Key(Int(_SAMPLES_SEQUENCED[t])) for t in m.SAMPLE_TYPES},
     m.Analyses,
-    "WGS analyses by sample type: germline, somatic, rna.",
+    N_("WGS analyses by sample type: germline, somatic, rna."),
 )
 
 MONTHLY_ROW = Record(
     {
-        "month": Key(MonthField("The month, YYYY-MM.")),
-        "region": Key(Str("The region key from reportgen.yaml, e.g. hovedstaden.")),
-        "indication": Key(Str("The code of one of the group's indications.")),
-        "patients": Key(Int("Unique patients (probands) referred for WGS this month.")),
+        "month": Key(MonthField(N_("The month, YYYY-MM."))),
+        "region": Key(Str(N_("The region key from reportgen.yaml, e.g. hovedstaden."))),
+        "indication": Key(Str(N_("The code of one of the group's indications."))),
+        "patients": Key(Int(N_("Unique patients (probands) referred for WGS this month."))),
         "analyses": Key(ANALYSES),
-        "diagnosed": Key(Int("Patients with a clinically relevant finding.")),
-        "answered": Key(Int("Of the patients referred this month, those whose result was sent to the referring "
-                            "doctor by statistics.as_of: diagnosed <= answered <= patients."), required=False),
+        "diagnosed": Key(Int(N_("Patients with a clinically relevant finding."))),
+        "answered": Key(Int(N_("Of the patients referred this month, those whose result was sent to the referring "
+                               "doctor by statistics.as_of: diagnosed <= answered <= patients.")), required=False),
         "answered_within_days": Key(
             # Any word is taken here, so that the row rule can say which bins reportgen.yaml sets.
-            MapOf(Int("Answered patients in this bin."), r"[A-Za-z0-9_]+",
-                  "a bin of turnaround.bins_days in reportgen.yaml (e.g. 28) or later",
-                  "The answered patients by days from referral to answer: the bins of reportgen.yaml's "
-                  "turnaround.bins_days and later; they add up to answered."),
+            MapOf(Int(N_("Answered patients in this bin.")), r"[A-Za-z0-9_]+",
+                  N_("a bin of turnaround.bins_days in reportgen.yaml (e.g. 28) or later"),
+                  N_("The answered patients by days from referral to answer: the bins of reportgen.yaml's "
+                     "turnaround.bins_days and later; they add up to answered.")),
             required=False),
     },
     lambda answered_within_days=None, **values: m.MonthlyRow(
         **values, answered_within_days=None if answered_within_days is None else tuple(answered_within_days.items())),
-    "Counts for one month, region and indication.",
+    N_("Counts for one month, region and indication."),
 )
 
 _ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
@@ -115,7 +132,7 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
     if keys != _ROW_KEYS and keys != _ROW_KEYS_ANSWERED and keys != _ROW_KEYS_BINNED:
         return None
     values = list(node.items.values())
-    (_, month), (_, region), (_, code), (_, patients), (_, analyses), (_, diagnosed) = values[:6]
+    (__, month), (__, region), (__, code), (__, patients), (__, analyses), (__, diagnosed) = values[:6]
     answered = bins = None
     if len(values) > 6:
         answered = values[6][1]
@@ -127,7 +144,7 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
         if type(bins_node) is not Mapping:
             return None
         bins = []
-        for key, (_, count) in bins_node.items.items():
+        for key, (__, count) in bins_node.items.items():
             if type(count) is not Scalar or count.style is not None or not _PLAIN_COUNT(count.value) \
                     or not _PLAIN_BIN(key):
                 return None
@@ -135,7 +152,7 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
         bins = tuple(bins)
     if type(analyses) is not Mapping or tuple(analyses.items) != m.SAMPLE_TYPES:
         return None
-    (_, germline), (_, somatic), (_, rna) = analyses.items.values()
+    (__, germline), (__, somatic), (__, rna) = analyses.items.values()
     for scalar in (month, region, code, patients, diagnosed, germline, somatic, rna):
         if type(scalar) is not Scalar or scalar.style is not None:
             return None
@@ -156,38 +173,38 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
 
 STATISTICS = Record(
     {
-        "as_of": Key(Date("Data cut-off: the last day the statistics cover.")),
-        "source": Key(Str("Where the figures come from.")),
-        "monthly": Key(_MonthlyRows(MONTHLY_ROW, "One row per month, region and indication."), required=False,
+        "as_of": Key(Date(N_("Data cut-off: the last day the statistics cover."))),
+        "source": Key(Str(N_("Where the figures come from."))),
+        "monthly": Key(_MonthlyRows(MONTHLY_ROW, N_("One row per month, region and indication.")), required=False,
                        default=()),
     },
     m.Statistics,
-    "Operating statistics.",
+    N_("Operating statistics."),
 )
 
 INDICATION = Record(
     {
-        "code": Key(Str("A short code, e.g. HJ1.", pattern=r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?",
-                        pattern_help="a short code of capital letters and digits, e.g. HJ1")),
-        "title": Key(LocalText("The indication's title.", markdown=False)),
-        "criteria": Key(LocalText("Who may be referred (Markdown).")),
-        "expected_patients_per_year": Key(Int("Expected patients per year."), required=False),
-        "expected_yield": Key(Share("The expected diagnostic yield from the approved recommendation, a fraction "
-                                    "from 0 to 1 (0.30 for 30 %)."), required=False),
+        "code": Key(Str(N_("A short code, e.g. HJ1."), pattern=r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?",
+                        pattern_help=N_("a short code of capital letters and digits, e.g. HJ1"))),
+        "title": Key(LocalText(N_("The indication's title."), markdown=False)),
+        "criteria": Key(LocalText(N_("Who may be referred (Markdown)."))),
+        "expected_patients_per_year": Key(Int(N_("Expected patients per year.")), required=False),
+        "expected_yield": Key(Share(N_("The expected diagnostic yield from the approved recommendation, a fraction "
+                                       "from 0 to 1 (0.30 for 30 %).")), required=False),
     },
     m.Indication,
-    "An indication: who may be referred for WGS.",
+    N_("An indication: who may be referred for WGS."),
 )
 
 CASE = Record(
     {
-        "title": Key(LocalText("The case's title.", markdown=False)),
-        "indication": Key(Str("The code of the indication this case falls under.")),
-        "impact": Key(ListOf(Choice(m.IMPACTS), "What the result changed.", min_items=1, unique=True)),
-        "text": Key(LocalText("The anonymised case (Markdown): no names, CPR numbers or dates of birth.")),
+        "title": Key(LocalText(N_("The case's title."), markdown=False)),
+        "indication": Key(Str(N_("The code of the indication this case falls under."))),
+        "impact": Key(ListOf(Choice(m.IMPACTS), N_("What the result changed."), min_items=1, unique=True)),
+        "text": Key(LocalText(N_("The anonymised case (Markdown): no names, CPR numbers or dates of birth."))),
     },
     m.Case,
-    "An anonymised patient case.",
+    N_("An anonymised patient case."),
 )
 
 class _EffectEntry(Field):
@@ -199,13 +216,13 @@ class _EffectEntry(Field):
     """
 
     FIXED = {
-        "period": Key(Int("The calendar year the entry is about, e.g. 2023.", minimum=2000, maximum=2100)),
-        "indication": Key(Str("Optional: the code of the indication; omitted: the whole group."), required=False),
-        "followed_up": Key(Int("Diagnosed patients whose course after the answer was followed up.")),
-        "relatives_tested": Key(Int("Relatives who had a targeted test (unit: relatives)."), required=False),
-        "source": Key(Str("Where the figures come from, e.g. the network's own registration.")),
+        "period": Key(Int(N_("The calendar year the entry is about, e.g. 2023."), minimum=2000, maximum=2100)),
+        "indication": Key(Str(N_("Optional: the code of the indication; omitted: the whole group.")), required=False),
+        "followed_up": Key(Int(N_("Diagnosed patients whose course after the answer was followed up."))),
+        "relatives_tested": Key(Int(N_("Relatives who had a targeted test (unit: relatives).")), required=False),
+        "source": Key(Str(N_("Where the figures come from, e.g. the network's own registration."))),
     }
-    expects = "a set of fields (`key: value` lines)"
+    expects = N_("a set of fields (`key: value` lines)")
 
     def __init__(self, description: str = ""):
         super().__init__(description)
@@ -213,7 +230,8 @@ class _EffectEntry(Field):
 
     def convert(self, node, ctx, name):
         if not isinstance(node, Mapping):
-            return ctx.error(node, f"'{name}' should be {self.expects}, but it is {node_kind(node)}")
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {node_kind}").format(
+                name=name, expects=_(self.expects), node_kind=node_kind(node)))
         known = ctx.consequences
         fixed_items, consequences, ok = {}, [], True
         for key_text, (key_node, value_node) in node.items.items():
@@ -222,13 +240,13 @@ class _EffectEntry(Field):
                 continue
             if known is not None and key_text not in known:
                 choices = [k for k in (*self.FIXED, *known) if k not in node.items]
-                ctx.error(key_node, f"unknown field '{key_text}' in '{name}'; the consequences counted are those "
-                                    f"of reportgen.yaml's effects ({', '.join(known) or 'none'})"
+                ctx.error(key_node, _("unknown field '{key}' in '{name}'; the consequences counted are those "
+                                      "of reportgen.yaml's effects ({consequences})").format(
+                    key=key_text, name=name, consequences=", ".join(known) or _("none"))
                           + did_you_mean(key_text, choices))
                 ok = False
                 continue
-            count = Int(f"Followed-up patients with the consequence {key_text}.").convert(
-                value_node, ctx, f"{name}.{key_text}")
+            count = Int(_CONSEQUENCE_COUNT).convert(value_node, ctx, f"{name}.{key_text}")
             if count is INVALID:
                 ok = False
             else:
@@ -240,8 +258,9 @@ class _EffectEntry(Field):
             return INVALID
         missing = [k for k in (known or ()) if k not in dict(consequences)]
         if missing:
-            return ctx.error(node, f"'{name}' has no count for {', '.join(missing)}; give each consequence of "
-                                   "reportgen.yaml's effects, 0 where there were none")
+            return ctx.error(node, _("'{name}' has no count for {missing}; give each consequence of "
+                                     "reportgen.yaml's effects, 0 where there were none").format(
+                name=name, missing=", ".join(missing)))
         order = {k: i for i, k in enumerate(known or ())}
         entry = m.EffectEntry(fixed["period"], fixed["indication"], fixed["followed_up"],
                               tuple(sorted(consequences, key=lambda kv: order.get(kv[0], len(order)))),
@@ -252,66 +271,68 @@ class _EffectEntry(Field):
 
     def json_schema(self):
         schema = self.record.json_schema()
-        schema["additionalProperties"] = Int("A consequence of reportgen.yaml's effects: followed-up patients "
-                                             "with it.").json_schema()
+        schema["additionalProperties"] = Int(_CONSEQUENCE_COUNT).json_schema()
         return schema
+
+
+_CONSEQUENCE_COUNT = N_("A consequence of reportgen.yaml's effects: followed-up patients with it.")
 
 
 ALLOWED_IDENTIFIER = Record(
     {
-        "value": Key(Str("The exact text that looks like an identifier but is not one.")),
-        "reason": Key(Str("Why this text is not a person's identifier.")),
+        "value": Key(Str(N_("The exact text that looks like an identifier but is not one."))),
+        "reason": Key(Str(N_("Why this text is not a person's identifier."))),
     },
     m.AllowedIdentifier,
-    "Text shaped like a CPR number that is known not to be one.",
+    N_("Text shaped like a CPR number that is known not to be one."),
 )
 
 GROUP = Record(
     {
-        "id": Key(Str("Equals the file name without .yaml.", pattern=SLUG,
-                      pattern_help="lower-case letters, digits and hyphens, like the file name")),
-        "category": Key(Choice(m.CATEGORIES, "rare or cancer.")),
-        "name": Key(LocalText("The group's name in every language.", markdown=False, all_languages=True)),
-        "network": Key(Str("The national specialist network writing the report.")),
-        "in_operation_since": Key(Date("The date WGS was first offered to the group.")),
-        "example_data": Key(Bool("true while statistics and cases are examples, not real data."),
+        "id": Key(Str(N_("Equals the file name without .yaml."), pattern=SLUG,
+                      pattern_help=N_("lower-case letters, digits and hyphens, like the file name"))),
+        "category": Key(Choice(m.CATEGORIES, N_("rare or cancer."))),
+        "name": Key(LocalText(N_("The group's name in every language."), markdown=False, all_languages=True)),
+        "network": Key(Str(N_("The national specialist network writing the report."))),
+        "in_operation_since": Key(Date(N_("The date WGS was first offered to the group."))),
+        "example_data": Key(Bool(N_("true while statistics and cases are examples, not real data.")),
                             required=False, default=False),
         "edition": Key(EDITION),
-        "summary": Key(LocalText("Summary (Markdown).")),
-        "indications": Key(ListOf(INDICATION, "The indications.", min_items=1)),
+        "summary": Key(LocalText(N_("Summary (Markdown)."))),
+        "indications": Key(ListOf(INDICATION, N_("The indications."), min_items=1)),
         "statistics": Key(STATISTICS),
-        "cases": Key(ListOf(CASE, "Anonymised patient cases."), required=False, default=()),
-        "perspectives": Key(LocalText("Perspectives (Markdown).")),
-        "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, "Texts that look like CPR numbers but are not."),
+        "cases": Key(ListOf(CASE, N_("Anonymised patient cases.")), required=False, default=()),
+        "perspectives": Key(LocalText(N_("Perspectives (Markdown)."))),
+        "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, N_("Texts that look like CPR numbers but are not.")),
                                  required=False, default=()),
-        "effects": Key(ListOf(_EffectEntry("What the results meant for patients in one year: followed-up "
-                                           "patients, their consequences, relatives tested."),
-                              "Clinical effect, written by the specialist network."), required=False, default=()),
+        "effects": Key(ListOf(_EffectEntry(N_("What the results meant for patients in one year: followed-up "
+                                              "patients, their consequences, relatives tested.")),
+                              N_("Clinical effect, written by the specialist network.")), required=False, default=()),
     },
     lambda **values: m.Group(**values),
-    "A patient group's status report.",
+    N_("A patient group's status report."),
 )
 
 SECTION = Record(
     {
-        "title": Key(LocalText("The section's heading.", markdown=False)),
-        "text": Key(LocalText("The section's text (Markdown).")),
+        "title": Key(LocalText(N_("The section's heading."), markdown=False)),
+        "text": Key(LocalText(N_("The section's text (Markdown)."))),
     },
     m.Section,
-    "A section of text.",
+    N_("A section of text."),
 )
 
 CONSOLIDATED = Record(
     {
-        "category": Key(Choice(m.CATEGORIES, "rare or cancer; equals the file name.")),
-        "title": Key(LocalText("The report's title.", markdown=False, all_languages=True)),
+        "category": Key(Choice(m.CATEGORIES, N_("rare or cancer; equals the file name."))),
+        "title": Key(LocalText(N_("The report's title."), markdown=False, all_languages=True)),
         "edition": Key(EDITION),
-        "summary": Key(LocalText("Summary (Markdown); figures are computed, never typed.")),
-        "sections": Key(ListOf(SECTION, "Sections of text."), required=False, default=()),
-        "perspectives": Key(LocalText("Perspectives (Markdown).")),
+        "summary": Key(LocalText(N_("Summary (Markdown); figures are computed, never typed."))),
+        "sections": Key(ListOf(SECTION, N_("Sections of text.")), required=False, default=()),
+        "perspectives": Key(LocalText(N_("Perspectives (Markdown)."))),
     },
     lambda **values: m.Consolidated(**values),
-    "The texts of a consolidated report.",
+    N_("The texts of a consolidated report."),
 )
 
 ARCHIVED_COUNTS = Record(
@@ -327,7 +348,7 @@ ARCHIVED_COUNTS = Record(
 ARCHIVE = Record(
     {
         "group": Key(Str("The group's id; equals the folder name.", pattern=SLUG,
-                         pattern_help="lower-case letters, digits and hyphens, like the folder name")),
+                         pattern_help=N_("lower-case letters, digits and hyphens, like the folder name"))),
         "example_data": Key(Bool("true if the archived figures and texts are examples."), required=False,
                             default=False),
         "edition": Key(EDITION),
@@ -346,69 +367,68 @@ ARCHIVE = Record(
 
 UNIT = Record(
     {
-        "label": Key(LocalText("The unit's name.", markdown=False, all_languages=True)),
-        "definition": Key(LocalText("The unit's standard definition, used as footnote in every report.",
+        "label": Key(LocalText(N_("The unit's name."), markdown=False, all_languages=True)),
+        "definition": Key(LocalText(N_("The unit's standard definition, used as footnote in every report."),
                                     markdown=False, all_languages=True)),
-        "weights": Key(Record({t: Key(Int(f"Genome equivalents per {t} analysis.")) for t in m.SAMPLE_TYPES},
-                              dict, "Weights per sample type."), required=False),
+        "weights": Key(Record({t: Key(Int(_WEIGHT_OF[t])) for t in m.SAMPLE_TYPES},
+                              dict, N_("Weights per sample type.")), required=False),
     },
     dict,
-    "A count unit.",
+    N_("A count unit."),
 )
 
 REGION = Record(
     {
-        "name": Key(Str("The region's name.")),
-        "population": Key(Int("Inhabitants, for rates per 100,000.", minimum=1)),
+        "name": Key(Str(N_("The region's name."))),
+        "population": Key(Int(N_("Inhabitants, for rates per 100,000."), minimum=1)),
     },
     dict,
-    "A region.",
+    N_("A region."),
 )
 
 CONFIG = Record(
     {
-        "title": Key(LocalText("The title of the report series.", markdown=False)),
-        "publisher": Key(Str("Who publishes the reports."), required=False, default="Nationalt Genom Center"),
-        "languages": Key(ListOf(Choice(["da", "en"]), "Report languages; the first is the default.",
+        "title": Key(LocalText(N_("The title of the report series."), markdown=False)),
+        "publisher": Key(Str(N_("Who publishes the reports.")), required=False, default="Nationalt Genom Center"),
+        "languages": Key(ListOf(Choice(list(languages())), N_("Report languages; the first is the default."),
                                 min_items=1, unique=True)),
         "units": Key(Record({**{k: Key(UNIT) for k in m.UNIT_KEYS},
                              **{k: Key(UNIT, required=False) for k in m.OPTIONAL_UNIT_KEYS}}, dict,
-                            "The count units: patients, analyses, genome_equivalents and (optional) relatives.")),
-        "regions": Key(MapOf(REGION, SLUG, "a lower-case key such as hovedstaden", "The regions.")),
-        "population_source": Key(LocalText("Source of the population figures.", markdown=False)),
-        "national_target": Key(Record({"genome_equivalents": Key(Int("National target.", minimum=1))}, dict,
-                                      "The national target.")),
+                            N_("The count units: patients, analyses, genome_equivalents and (optional) relatives."))),
+        "regions": Key(MapOf(REGION, SLUG, N_("a lower-case key such as hovedstaden"), N_("The regions."))),
+        "population_source": Key(LocalText(N_("Source of the population figures."), markdown=False)),
+        "national_target": Key(Record({"genome_equivalents": Key(Int(N_("National target."), minimum=1))}, dict,
+                                      N_("The national target."))),
         "turnaround": Key(Record({
-            "bins_days": Key(ListOf(Int("Days from referral to answer: the upper limit of a bin.", minimum=1),
-                                    "The bins answers are counted in, in increasing days, e.g. [28, 56, 84]; "
-                                    "later answers fall in the bin 'later'.", min_items=1, unique=True)),
-            "target_days": Key(Record({c: Key(Int(f"The turnaround target of {c} groups, in days: one of "
-                                                  "bins_days.", minimum=1), required=False)
-                                       for c in m.CATEGORIES}, dict, "The turnaround target per category.")),
-        }, dict, "How the time from referral to answer is counted."), required=False),
+            "bins_days": Key(ListOf(Int(N_("Days from referral to answer: the upper limit of a bin."), minimum=1),
+                                    N_("The bins answers are counted in, in increasing days, e.g. [28, 56, 84]; "
+                                       "later answers fall in the bin 'later'."), min_items=1, unique=True)),
+            "target_days": Key(Record({c: Key(Int(_TARGET_DAYS[c], minimum=1), required=False)
+                                       for c in m.CATEGORIES}, dict, N_("The turnaround target per category."))),
+        }, dict, N_("How the time from referral to answer is counted.")), required=False),
         "effects": Key(MapOf(Record({
-            "label": Key(LocalText("The consequence's name.", markdown=False, all_languages=True)),
-            "definition": Key(LocalText("What is counted, worded once for every report.", markdown=False,
+            "label": Key(LocalText(N_("The consequence's name."), markdown=False, all_languages=True)),
+            "definition": Key(LocalText(N_("What is counted, worded once for every report."), markdown=False,
                                         all_languages=True)),
-        }, dict, "A clinical consequence."), r"[a-z][a-z0-9]*(_[a-z0-9]+)*",
-            "a lower-case key with underscores, such as changed_treatment",
-            "The clinical consequences counted under effects: in a group file."), required=False),
+        }, dict, N_("A clinical consequence.")), r"[a-z][a-z0-9]*(_[a-z0-9]+)*",
+            N_("a lower-case key with underscores, such as changed_treatment"),
+            N_("The clinical consequences counted under effects: in a group file.")), required=False),
         "privacy": Key(Record({
-            "min_count": Key(Int("Person counts below this are shown as '<N'.", minimum=1, maximum=100)),
-            "min_range": Key(Int("No reader may narrow a hidden count to fewer values than this.", minimum=2,
+            "min_count": Key(Int(N_("Person counts below this are shown as '<N'."), minimum=1, maximum=100)),
+            "min_range": Key(Int(N_("No reader may narrow a hidden count to fewer values than this."), minimum=2,
                                  maximum=100), required=False, default=3),
-            "rounding_base": Key(Int("A headline total that must give to protect a hidden count is published "
-                                     "rounded to a multiple of this.", minimum=2, maximum=1000),
+            "rounding_base": Key(Int(N_("A headline total that must give to protect a hidden count is published "
+                                     "rounded to a multiple of this."), minimum=2, maximum=1000),
                                  required=False, default=5),
-        }, dict, "Small-count suppression.")),
+        }, dict, N_("Small-count suppression."))),
 
         "accessibility_statement": Key(Record(
-            {"url": Key(Str("The address of the site's accessibility statement (tilgængelighedserklæring).",
-                            pattern=r"https://\S+", pattern_help="an address starting with https://"))},
-            dict, "The accessibility statement that every page's footer links to."), required=False),
+            {"url": Key(Str(N_("The address of the site's accessibility statement (tilgængelighedserklæring)."),
+                            pattern=r"https://\S+", pattern_help=N_("an address starting with https://")))},
+            dict, N_("The accessibility statement that every page's footer links to.")), required=False),
     },
     dict,
-    "Project settings.",
+    N_("Project settings."),
 )
 
 SCHEMAS = {"group": GROUP, "consolidated": CONSOLIDATED, "reportgen": CONFIG}
@@ -416,8 +436,8 @@ SCHEMAS = {"group": GROUP, "consolidated": CONSOLIDATED, "reportgen": CONFIG}
 
 def schema_documents() -> dict[str, dict]:
     """JSON Schemas (draft 2020-12) for each kind of input file."""
-    titles = {"group": "reportgen group file", "consolidated": "reportgen consolidated report texts",
-              "reportgen": "reportgen project settings"}
+    titles = {"group": N_("reportgen group file"), "consolidated": N_("reportgen consolidated report texts"),
+              "reportgen": N_("reportgen project settings")}
     return {
         name: {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": titles[name],
                **record.json_schema()}

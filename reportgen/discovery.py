@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .messages import _
 from .dates import date_or_none
 from .errors import Problem, describe_os_error, relative_path
 from .model import CATEGORIES
@@ -34,7 +35,7 @@ def group_files(root: Path, problems: list[Problem]) -> list[Path]:
     """The group files, groups/<id>.yaml, by name; a group file with the wrong ending is a problem."""
     folder = root / GROUPS_DIR
     if not folder.is_dir():
-        problems.append(Problem(GROUPS_DIR, 1, 1, "the folder of group files is missing"))
+        problems.append(Problem(GROUPS_DIR, 1, 1, _("the folder of group files is missing")))
         return []
     files = []
     for path in _listing(root, folder, problems):
@@ -42,14 +43,14 @@ def group_files(root: Path, problems: list[Problem]) -> list[Path]:
             continue
         if path.is_dir():
             if path.suffix == ".yaml":
-                problems.append(Problem(relative_path(path, root), 1, 1, "this is a folder, not a file; expected "
-                                                                          "a YAML file here (move the folder away)"))
+                problems.append(Problem(relative_path(path, root), 1, 1, _("this is a folder, not a file; expected a YAML file here (move the folder away)")))
             continue
         if path.suffix == ".yaml":
             files.append(path)
         elif path.suffix in (".yml", ".YAML", ".Yaml", ".txt") or path.name.endswith(".yaml.txt"):
             problems.append(Problem(relative_path(path, root), 1, 1,
-                                    f"group files must end in .yaml; rename it to {path.name.split('.')[0]}.yaml"))
+                                    _("group files must end in .yaml; rename it to {split}.yaml").format(
+                                        split=path.name.split('.')[0])))
     return files
 
 
@@ -58,7 +59,8 @@ def _listing(root: Path, folder: Path, problems: list[Problem]) -> list[Path]:
     try:
         return sorted(folder.iterdir())
     except OSError as exc:
-        problems.append(Problem(relative_path(folder, root), 1, 1, f"cannot read the folder: {describe_os_error(exc)}"))
+        problems.append(Problem(relative_path(folder, root), 1, 1, _("cannot read the folder: {reason}").format(
+            reason=describe_os_error(exc))))
         return []
 
 
@@ -73,7 +75,7 @@ def stray_consolidated_files(root: Path, problems: list[Problem]) -> None:
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         if path.stem not in CATEGORIES or path.suffix != ".yaml":
             problems.append(Problem(relative_path(path, root), 1, 1,
-                                    "unexpected file; the consolidated texts are rare.yaml and cancer.yaml"))
+                                    _("unexpected file; the consolidated texts are rare.yaml and cancer.yaml")))
 
 
 def archive_date(path: Path):
@@ -101,15 +103,15 @@ def edition_files(root: Path, group_ids: set[str], problems: list[Problem]) -> d
 def _is_group_folder(root: Path, group_folder: Path, group_ids: set[str], problems: list[Problem]) -> bool:
     where = relative_path(group_folder, root)
     if not group_folder.is_dir():
-        problems.append(Problem(where, 1, 1, "unexpected file; an archived edition lies in a folder named "
-                                             f"after its group: {EDITIONS_DIR}/<group-id>/<date>.yaml"))
+        problems.append(Problem(where, 1, 1, _("unexpected file; an archived edition lies in a folder named after its group: "
+          "{EDITIONS_DIR}/<group-id>/<date>.yaml").format(EDITIONS_DIR=EDITIONS_DIR)))
         return False
     if group_folder.name not in group_ids:
         ids = sorted(group_ids)
-        problems.append(Problem(where, 1, 1, f"'{group_folder.name}' is not a group of this project (there is "
-                                             f"no {GROUPS_DIR}/{group_folder.name}.yaml)"
+        problems.append(Problem(where, 1, 1, _("'{name}' is not a group of this project (there is no {GROUPS_DIR}/{name}.yaml)").format(
+            name=group_folder.name, GROUPS_DIR=GROUPS_DIR)
                                              + (did_you_mean(group_folder.name, ids)
-                                                or "; the folders here are named after the group files")))
+                                                or _("; the folders here are named after the group files"))))
         return False
     return True
 
@@ -122,8 +124,7 @@ def _archive_files(root: Path, group_folder: Path, problems: list[Problem]) -> l
         if path.is_dir() or path.suffix != ".yaml" or archive_date(path) is None:
             problems.append(Problem(relative_path(path, root), 1, 1,
                                     "unexpected " + ("folder" if path.is_dir() else "file")
-                                    + "; an archived edition's file is named after the edition's date, "
-                                      "e.g. 2023-06-30.yaml"))
+                                    + _("; an archived edition's file is named after the edition's date, e.g. 2023-06-30.yaml")))
             continue
         files.append(path)
     return files

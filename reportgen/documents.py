@@ -12,6 +12,9 @@ own report, not the consolidated one.
 
 This module imports no renderer: a build plans with it before it knows
 whether anything needs Jinja2, matplotlib or WeasyPrint.
+
+It is one module of some 500 lines because each kind of document sits next to
+the view it renders from, so what a page shows is read in one place.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import yaml
 
+from .messages import _, catalogue, N_
 from . import model as m
 from .errors import BuildError, InputError, Problem, UsageError, relative_path
 from .figures import group_figures
@@ -49,21 +50,19 @@ from .writer import write_together
 from .yamlsource import Mapping
 
 # The line asking the network to describe the new edition, in the project's default language.
-PLACEHOLDER = {
-    "da": "UDKAST: Beskriv her, hvad der er ændret siden udgaven af {previous}: nye tal, nye eller ændrede "
-          "indikationer og patientcases, nye perspektiver.",
-    "en": "DRAFT: Describe here what changed since the edition of {previous}: new figures, new or changed "
-          "indications and patient cases, new perspectives.",
-}
+PLACEHOLDER = N_("DRAFT: Describe here what changed since the edition of {previous}: new figures, new or "
+                 "changed indications and patient cases, new perspectives.")
 
 _RUN_AGAIN = "`reportgen new-edition`"
-_ARCHIVE_HEADER = (
-    "# Arkiveret udgave af {group_file}, skrevet af `reportgen new-edition`.\n"
-    "# Alt i filen er beregnet fra gruppefilen, da udgaven blev arkiveret; ret det ikke i hånden.\n"
+# The archive's first lines, in the project's default language.
+_ARCHIVE_HEADER = N_(
+    "# The archived edition of {group_file}, written by `reportgen new-edition`.\n"
+    "# Everything in the file is computed from the group file as it was when the edition was archived; "
+    "do not edit it by hand.\n"
 )
-_EXAMPLE_HEADER = (
-    "# EKSEMPELDATA: Driftsstatistikken og patientcases i denne fil er opdigtede, men\n"
-    "# realistiske eksempler. De erstattes af rigtige data fra NGC og specialistnetværket.\n"
+_EXAMPLE_HEADER = N_(
+    "# EXAMPLE DATA: the operating statistics and patient cases in this file are invented but\n"
+    "# realistic examples. They are replaced by real data from NGC and the specialist network.\n"
 )
 
 
@@ -142,8 +141,9 @@ def archive_yaml(archive: m.ArchivedEdition, config: m.Config) -> str:
     }
     body = yaml.dump(document, Dumper=_ArchiveDumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=10**6)
-    header = _ARCHIVE_HEADER.format(group_file=f"{GROUPS_DIR}/{archive.group}.yaml")
-    return header + (_EXAMPLE_HEADER if archive.example_data else "") + body
+    words = catalogue(config.default_language)
+    header = words.gettext(_ARCHIVE_HEADER).format(group_file=f"{GROUPS_DIR}/{archive.group}.yaml")
+    return header + (words.gettext(_EXAMPLE_HEADER) if archive.example_data else "") + body
 
 
 # --- opening the new edition in the group file -------------------------------------------
@@ -161,8 +161,8 @@ def open_edition(text: str, root: Mapping, date: dt.date, placeholder: str, disp
     before_key = lines[key.line - 1][: key.column - 1]
     if char_at(lines, root) == "{" or before_key.strip():
         raise InputError([Problem(display, key.line, key.column,
-                                  "'edition' shares its line with other fields; to open a new edition, write "
-                                  "'edition:' at the start of a line of its own, as in the other group files")])
+                                  _("'edition' shares its line with other fields; to open a new edition, write 'edition:' at "
+                                    "the start of a line of its own, as in the other group files"))])
     key_indent = key.column - 1
     start = key.line
     end = (line_after(root, "edition") or len(lines) + 1) - 1
@@ -204,9 +204,11 @@ class NewEditionResult:
 
     def summary(self) -> list[str]:
         """The lines `reportgen new-edition` prints."""
-        return [f"archived the edition of {self.archived} in {self.archive_file}",
-                f"opened the edition of {self.opened} in {self.group_file} as a draft: describe what changed "
-                "under 'edition.changes', and set 'status: approved' when the edition is approved"]
+        return [_("archived the edition of {archived} in {archive_file}").format(
+            archived=self.archived, archive_file=self.archive_file),
+                _("opened the edition of {opened} in {group_file} as a draft: describe what changed under "
+                  "'edition.changes', and set 'status: approved' when the edition is approved").format(
+                      opened=self.opened, group_file=self.group_file)]
 
 
 def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
@@ -221,25 +223,27 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
     project = load_project(root, sources)
     ids = [g.id for g in project.groups]
     if group_id not in ids:
-        raise UsageError(f"'{group_id}' is not a group of this project (the group files are named "
-                         f"{GROUPS_DIR}/<group>.yaml){did_you_mean(group_id, sorted(ids))}")
+        raise UsageError(_("'{group_id}' is not a group of this project (the group files are named "
+          "{GROUPS_DIR}/<group>.yaml){did_you_mean}").format(
+              group_id=group_id, GROUPS_DIR=GROUPS_DIR, did_you_mean=did_you_mean(group_id, sorted(ids))))
     group = project.group(group_id)
     display = relative_path(group.path, project.root)
     source = sources[group.path]
     edition_node = source.root.items["edition"][1]
     current = group.edition
     if date <= current.date:
-        raise UsageError(f"--date {date} is not after the current edition's date ({current.date}, in {display}); "
-                         "a new edition must be dated later")
+        raise UsageError(_("--date {date} is not after the current edition's date ({date2}, in {display}); a new "
+          "edition must be dated later").format(date=date, date2=current.date, display=display))
     if current.status != "approved":
         status = edition_node.items["status"][1]
         raise InputError([Problem(display, status.line, status.column,
-                                  f"the current edition ({current.date}) is a draft; only an approved edition is "
-                                  "archived. Approve it first (status: approved), or go on editing this draft")])
+                                  _("the current edition ({date}) is a draft; only an approved edition is archived. Approve "
+                                    "it first (status: approved), or go on editing this draft").format(
+                                        date=current.date))])
     target = archive_path(root, group.id, current.date)
     target_display = relative_path(target, project.root)
-    already = InputError([Problem(target_display, 1, 1, f"the edition of {current.date} is archived already; "
-                                                        "an archive is never overwritten")])
+    already = InputError([Problem(target_display, 1, 1, _("the edition of {date} is archived already; an archive is never overwritten").format(
+        date=current.date))])
     if target.exists():
         raise already
     old_text = read_as_parsed(group.path, source.lines)
@@ -247,7 +251,7 @@ def new_edition(root: Path, group_id: str, date: dt.date) -> NewEditionResult:
         raise InputError([changed_meanwhile(display, _RUN_AGAIN)])
     archive = archive_of(group, project.config)
     archive_text = archive_yaml(archive, project.config)
-    placeholder = PLACEHOLDER.get(project.config.default_language, PLACEHOLDER["en"]).format(previous=current.date)
+    placeholder = catalogue(project.config.default_language).gettext(PLACEHOLDER).format(previous=current.date)
     new_text = open_edition(old_text, source.root, date, placeholder, display)
     _check_result(project, group, archive, target, archive_text, new_text)
     # Both files or neither: a full disk half-way leaves the project as it was.
@@ -273,9 +277,10 @@ def _check_result(project: m.Project, group: m.Group, archive: m.ArchivedEdition
         try:
             loaded = load_project(copy).group(group.id)
         except InputError as exc:  # a safety net: nothing above should make an invalid file
-            raise InputError([Problem(p.path, p.line, p.column, f"after opening the new edition: {p.message}")
+            raise InputError([Problem(p.path, p.line, p.column, _("after opening the new edition: {message}").format(
+                message=p.message))
                               for p in exc.problems]) from None
     unchanged = replace(loaded, edition=group.edition, earlier_editions=group.earlier_editions)
     if loaded.previous_edition != archive or unchanged != group:
-        raise BuildError(f"the new files of {group.id} do not read back as they were meant to; nothing was "
-                         "written (this is a bug in reportgen; please report it)")
+        raise BuildError(_("the new files of {id} do not read back as they were meant to; nothing was written (this "
+                           "is a bug in reportgen; please report it)").format(id=group.id))

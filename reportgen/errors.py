@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from .messages import _, N_, ngettext
 
 # At most this many problems are listed per file; the rest are counted in one more line.
 MAX_SHOWN_PER_FILE = 100
@@ -37,7 +38,7 @@ class InputError(ReportgenError):
     def __init__(self, problems: list[Problem]):
         self.total = len(problems)
         self.problems = _first_per_file(sorted(problems))
-        super().__init__(f"{self.total} problem(s) in the input")
+        super().__init__(_("{total} problem(s) in the input").format(total=self.total))
 
 
 def _first_per_file(problems: list[Problem]) -> list[Problem]:
@@ -52,8 +53,9 @@ def _first_per_file(problems: list[Problem]) -> list[Problem]:
         elif seen[problem.path] == MAX_SHOWN_PER_FILE + 1:
             rest = totals[problem.path] - MAX_SHOWN_PER_FILE
             shown.append(Problem(problem.path, problem.line, problem.column,
-                                 f"and {rest} more problem{'s' if rest != 1 else ''} in this file from here on; "
-                                 "fix the ones above first"))
+                                 ngettext("and {rest} more problem in this file from here on; fix the ones above first",
+                                          "and {rest} more problems in this file from here on; fix the ones above first",
+                                          rest).format(rest=rest)))
     return shown
 
 
@@ -76,24 +78,33 @@ class LimitError(ReportgenError):
 
 
 _PLAIN_OS_ERRORS = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "the operation is not permitted",
-    errno.EROFS: "the disk is read-only",
-    errno.ENOENT: "no such file or folder",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
-    errno.EISDIR: "it is a folder, not a file",
-    errno.EEXIST: "it exists already",
-    errno.ENAMETOOLONG: "the name is too long",
-    errno.EIO: "input/output error (is the disk damaged or disconnected?)",
-    errno.EMFILE: "too many open files",
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EDQUOT: N_("the disk quota is used up"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("the operation is not permitted"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENOENT: N_("no such file or folder"),
+    errno.ENOTDIR: N_("a part of the path is a file, not a folder"),
+    errno.EISDIR: N_("it is a folder, not a file"),
+    errno.EEXIST: N_("it exists already"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EIO: N_("input/output error (is the disk damaged or disconnected?)"),
+    errno.EMFILE: N_("too many open files"),
 }
 
 
 def describe_os_error(exc: OSError) -> str:
     """What went wrong, in plain words, without Python's wrapping."""
-    return _PLAIN_OS_ERRORS.get(exc.errno) or exc.strerror or str(exc)
+    plain = _PLAIN_OS_ERRORS.get(exc.errno)
+    return _(plain) if plain else exc.strerror or str(exc)
+
+
+# What could not be done (file_error's `action`), as whole sentences for the catalogues.
+_CANNOT = {
+    "use": N_("cannot use{where}: {reason}"),
+    "write": N_("cannot write{where}: {reason}"),
+    "read": N_("cannot read{where}: {reason}"),
+}
 
 
 def file_error(exc: OSError, action: str = "use", path: Path | str | None = None) -> FileError:
@@ -102,8 +113,8 @@ def file_error(exc: OSError, action: str = "use", path: Path | str | None = None
     name = (path or exc.filename) if temporary or not exc.filename else exc.filename
     where = f" {name}" if name else ""
     if exc.filename2:
-        where += f" (to {exc.filename2})"
-    return FileError(f"cannot {action}{where}: {describe_os_error(exc)}")
+        where += _(" (to {other})").format(other=exc.filename2)
+    return FileError(_(_CANNOT[action]).format(where=where, reason=describe_os_error(exc)))
 
 
 def as_reportgen_error(exc: BaseException) -> ReportgenError | None:
@@ -117,9 +128,9 @@ def as_reportgen_error(exc: BaseException) -> ReportgenError | None:
     if isinstance(exc, OSError):
         return file_error(exc)
     if isinstance(exc, MemoryError):
-        return LimitError("out of memory; is an input file far larger than it should be?")
+        return LimitError(_("out of memory; is an input file far larger than it should be?"))
     if isinstance(exc, RecursionError):
-        return LimitError("a text or file is nested too deep to read (lists or quotes inside each other)")
+        return LimitError(_("a text or file is nested too deep to read (lists or quotes inside each other)"))
     module = type(exc).__module__ or ""
     if module.startswith("jinja2"):
         return _template_error(exc)
@@ -133,8 +144,10 @@ def _template_error(exc: BaseException) -> ReportgenError:
     if not line:
         name, line = _template_place(exc) or (name, None)
     if name and line:
-        return InputError([Problem(relative_path(Path(name), None), line, 1, f"template error: {message}")])
-    return BuildError(f"a template failed{f' ({name})' if name else ''}: {message}")
+        return InputError([Problem(relative_path(Path(name), None), line, 1, _("template error: {message}").format(
+            message=message))])
+    return BuildError(_("a template failed{value}: {message}").format(
+        value=f' ({name})' if name else '', message=message))
 
 
 def relative_path(path: Path, root: Path | None) -> str:

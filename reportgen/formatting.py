@@ -26,8 +26,9 @@ from babel.numbers import format_decimal, format_percent
 if TYPE_CHECKING:
     from reportgen.model import Month
 
-# Report language -> CLDR locale. English reports are for a European readership:
-# British English gives "31 May 2024", not the American "May 31, 2024".
+# Report language -> CLDR locale, where the language alone is not the one meant. English reports are
+# for a European readership: British English gives "31 May 2024", not the American "May 31, 2024".
+# Any other language with a message catalogue (reportgen/locale) uses its own CLDR locale.
 LOCALES = {"da": "da_DK", "en": "en_GB"}
 
 INTERVAL_DASH = "\u2013"  # en dash, as in "10,2–15,1 %"
@@ -35,12 +36,11 @@ INTERVAL_DASH = "\u2013"  # en dash, as in "10,2–15,1 %"
 
 @functools.lru_cache(maxsize=None)
 def _locale(lang: str) -> Locale:
-    try:
-        return Locale.parse(LOCALES[lang])
-    except KeyError:
-        raise ValueError(
-            f"unsupported report language {lang!r}; expected one of: {', '.join(LOCALES)}"
-        ) from None
+    from .messages import languages
+
+    if lang not in languages():
+        raise ValueError(f"unsupported report language {lang!r}; expected one of: {', '.join(languages())}")
+    return Locale.parse(LOCALES.get(lang, lang))
 
 
 @functools.lru_cache(maxsize=None)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .messages import _, ngettext
 from . import model as m
 from .errors import InputError, Problem, relative_path
 from .loader import CONFIG_FILE, GROUPS_DIR, load_project
@@ -165,16 +166,15 @@ def replace_monthly(text: str, root: Mapping, rows: Sequence[m.MonthlyRow], disp
     stats_key, stats = root.items["statistics"]
     if not isinstance(stats, Mapping) or _char_at(lines, stats) == "{":
         problems.append(Problem(display, stats_key.line, stats_key.column,
-                                "'statistics' is written as {...}; to import figures, write it as a block "
-                                "with 'as_of:', 'source:' and 'monthly:' on lines of their own, as in the "
-                                "other group files"))
+                                _("'statistics' is written as {...}; to import figures, write it as a block with 'as_of:', "
+                                  "'source:' and 'monthly:' on lines of their own, as in the other group files")))
         return None
     eol = _line_ending(lines, stats_key.line)
     entry = stats.items.get("monthly")
     if entry is None:
         if not rows:
             return text
-        source_key, _ = stats.items["source"]
+        source_key, __ = stats.items["source"]
         after = _value_end(lines, root, stats, "source")
         indent = " " * (source_key.column - 1)
         new = [f"{indent}monthly:{eol}"] + _row_lines(rows, indent + "  ", eol)
@@ -226,7 +226,8 @@ def check_merged(project: m.Project, changes: Sequence[GroupChange]) -> None:
         try:
             load_project(copy)
         except InputError as exc:  # a safety net: the export's rows passed the loader's row rules already
-            raise InputError([Problem(p.path, p.line, p.column, f"after the import: {p.message}")
+            raise InputError([Problem(p.path, p.line, p.column, _("after the import: {message}").format(
+                message=p.message))
                               for p in exc.problems]) from None
 
 
@@ -245,15 +246,18 @@ class ImportResult:
         changed = [c for c in self.changes if c.text_changed]
         if self.dry_run:
             lines = [describe_change(c) for c in self.changes]
-            lines.append(f"dry run: {_plural(len(changed), 'group file')} would change; nothing was written")
+            lines.append(ngettext("dry run: {count} group file would change; nothing was written",
+                                  "dry run: {count} group files would change; nothing was written",
+                                  len(changed)).format(count=len(changed)))
             return lines
         lines = [describe_change(c) for c in changed]
         same = len(self.changes) - len(changed)
         if changed:
-            lines.append(f"updated {_plural(len(changed), 'group file')}"
-                         + (f"; {same} already had these figures" if same else ""))
+            lines.append(ngettext("updated {count} group file", "updated {count} group files",
+                                  len(changed)).format(count=len(changed))
+                         + (_("; {same} already had these figures").format(same=same) if same else ""))
         else:
-            lines.append("no group file changed: every group in the export already has these figures")
+            lines.append(_("no group file changed: every group in the export already has these figures"))
         return lines
 
 
@@ -261,18 +265,17 @@ def describe_change(change: GroupChange) -> str:
     """One line: rows added, removed, changed, unchanged, and totals before -> after."""
     counts = change.row_changes()
     before, after = totals(change.old_rows), totals(change.new_rows)
-    line = (f"{change.display}: rows {counts['added']} added, {counts['removed']} removed, "
-            f"{counts['changed']} changed, {counts['unchanged']} unchanged; "
-            f"patients {before['patients']} → {after['patients']}, "
-            f"WGS analyses {before['analyses']} → {after['analyses']}, "
-            f"diagnosed {before['diagnosed']} → {after['diagnosed']}")
+    line = _("{file}: rows {added} added, {removed} removed, {changed} changed, {unchanged} unchanged; "
+             "patients {patients_before} → {patients_after}, WGS analyses {analyses_before} → {analyses_after}, "
+             "diagnosed {diagnosed_before} → {diagnosed_after}").format(
+        file=change.display, added=counts["added"], removed=counts["removed"], changed=counts["changed"],
+        unchanged=counts["unchanged"], patients_before=before["patients"], patients_after=after["patients"],
+        analyses_before=before["analyses"], analyses_after=after["analyses"],
+        diagnosed_before=before["diagnosed"], diagnosed_after=after["diagnosed"])
     if change.text_changed and not any(counts[k] for k in ("added", "removed", "changed")):
-        line += " (rows rewritten in the standard layout)"
+        line += _(" (rows rewritten in the standard layout)")
     return line
 
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def import_stats(csv_path: Path, root: Path, dry_run: bool = False) -> ImportResult:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 from pathlib import Path
 
+from .messages import _
 from . import model as m
 from .declarations import ARCHIVE, CONFIG, CONSOLIDATED, GROUP, SCHEMAS, schema_documents
 from .discovery import (
@@ -45,9 +46,10 @@ def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Pro
     """
     root = Path(root)
     if not root.is_dir():
-        raise UsageError(f"'{root}' is not a folder")
+        raise UsageError(_("'{root}' is not a folder").format(root=root))
     if not (root / CONFIG_FILE).exists():  # anything else there (a folder, a pipe) is read and refused
-        raise UsageError(f"no {CONFIG_FILE} in '{relative_path(root, None)}'; is this a reportgen project folder?")
+        raise UsageError(_("no {CONFIG_FILE} in '{relative_path}'; is this a reportgen project folder?").format(
+            CONFIG_FILE=CONFIG_FILE, relative_path=relative_path(root, None)))
     problems: list[Problem] = []
     config = _load_config(root, problems)
     languages = config.languages if config else ("da", "en")
@@ -73,7 +75,8 @@ def _read(root: Path, path: Path, problems: list[Problem], languages,
         return None
     ctx = Context(source, problems, tuple(languages))
     if not isinstance(source.root, Mapping):
-        ctx.error(source.root, f"the file should be a set of `key: value` fields, starting with '{first_key}:'")
+        ctx.error(source.root, _("the file should be a set of `key: value` fields, starting with '{first_key}:'").format(
+            first_key=first_key))
         return None
     return source, ctx
 
@@ -96,7 +99,8 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
     weights = raw["units"]["genome_equivalents"].get("weights")
     if weights is None:
         ctx.error(source.root.items["units"][1].items["genome_equivalents"][1],
-                  "'units.genome_equivalents.weights' is missing (genome equivalents per germline, somatic and rna analysis)")
+                  _("'units.genome_equivalents.weights' is missing (genome equivalents per germline, somatic "
+                    "and rna analysis)"))
         return None
     units = {key: m.Unit(key, u["label"], u["definition"]) for key, u in raw["units"].items() if u is not None}
     turnaround = _turnaround(raw.get("turnaround"), source, ctx)
@@ -104,7 +108,8 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
     clash = [key for key in effects if key in _EFFECT_FIXED_KEYS]
     for key in clash:
         ctx.error(source.root.items["effects"][1].items[key][0],
-                  f"'{key}' is a field of every effects entry already; give the consequence another name")
+                  _("'{key}' is a field of every effects entry already; give the consequence another name").format(
+                      key=key))
     if clash or turnaround is INVALID:
         return None
     regions = {key: m.Region(key, r["name"], r["population"]) for key, r in raw["regions"].items()}
@@ -136,14 +141,16 @@ def _turnaround(raw: dict | None, source: Source, ctx: Context):
     node = source.root.items["turnaround"][1]
     bins = tuple(raw["bins_days"])
     if list(bins) != sorted(bins):
-        return ctx.error(node.items["bins_days"][1], f"'turnaround.bins_days' is {list(bins)}; write the bins in "
-                                                     f"increasing order: {sorted(bins)}")
+        return ctx.error(node.items["bins_days"][1], _("'turnaround.bins_days' is {bins}; write the bins in "
+                                                       "increasing order: {ordered}").format(
+            bins=list(bins), ordered=sorted(bins)))
     ok = True
     for category, days in raw["target_days"].items():
         if days is not None and days not in bins:
             ctx.error(node.items["target_days"][1].items[category][1],
-                      f"'turnaround.target_days.{category}' is {days}, which is not one of the bins "
-                      f"({', '.join(map(str, bins))}); the share answered within the target is counted from the bins")
+                      _("'turnaround.target_days.{category}' is {days}, which is not one of the bins ({bins}); "
+                        "the share answered within the target is counted from the bins").format(
+                          category=category, days=days, bins=", ".join(map(str, bins))))
             ok = False
     if not ok:
         return INVALID
@@ -202,7 +209,8 @@ def _load_all_consolidated(root: Path, groups: list[m.Group], languages,
         if not path.exists():
             if any(g.category == category for g in groups):
                 problems.append(Problem(relative_path(path, root), 1, 1,
-                                        f"this file is missing; the consolidated {category} report needs its texts"))
+                                        _("this file is missing; the consolidated {category} report needs its texts").format(
+                                            category=category)))
             continue
         report = _load_consolidated(root, path, category, languages, problems)
         if report is not None:
@@ -220,7 +228,8 @@ def _load_consolidated(root: Path, path: Path, category: str, languages, problem
     def check(report: m.Consolidated) -> None:
         if report.category != category:
             ctx.error(source.root.items["category"][1],
-                      f"'category' is {report.category}, but the file is {category}.yaml; they must agree")
+                      _("'category' is {category}, but the file is {category2}.yaml; they must agree").format(
+                          category=report.category, category2=category))
 
     return _converted(CONSOLIDATED, source, ctx, lambda _: (), check)
 

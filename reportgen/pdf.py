@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError
+from .messages import _
 from .pdf_tags import prepare as prepare_tagging, tagging_hooks
 
 HOUSE_FONT_FAMILY = "DejaVu Sans"
@@ -38,7 +39,7 @@ def house_font_dir() -> Path:
 
     spec = importlib.util.find_spec("matplotlib")  # found without importing it: no-op builds stay fast
     if spec is None or not spec.submodule_search_locations:
-        raise BuildError("matplotlib is not installed; it provides the house font (DejaVu Sans)")
+        raise BuildError(_("matplotlib is not installed; it provides the house font (DejaVu Sans)"))
     folder = Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
     check_house_font(folder)
     return folder
@@ -48,8 +49,9 @@ def check_house_font(folder: Path) -> None:
     """Fail unless every file of the house font is in `folder`."""
     missing = [name for name in HOUSE_FONT_FILES if not (Path(folder) / name).is_file()]
     if missing:
-        raise BuildError(f"the house font {HOUSE_FONT_FAMILY} is missing ({', '.join(missing)} not in {folder}); "
-                         "reinstall matplotlib, which ships it")
+        raise BuildError(_("the house font {font} is missing ({files} not in {folder}); reinstall "
+            "matplotlib, which ships it").format(
+            font=HOUSE_FONT_FAMILY, files=", ".join(missing), folder=folder))
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def source_date(fallback: dt.date) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
         except ValueError:
-            raise BuildError(f"SOURCE_DATE_EPOCH is '{epoch}'; expected a whole number of seconds") from None
+            raise BuildError(_("SOURCE_DATE_EPOCH is '{epoch}'; expected a whole number of seconds").format(epoch=epoch)) from None
     return dt.datetime(fallback.year, fallback.month, fallback.day, tzinfo=dt.timezone.utc)
 
 
@@ -95,17 +97,17 @@ def _fetcher_class():
             """The file behind `url`, or ValueError saying why it may not be read."""
             parts = urlsplit(url)
             if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                raise ValueError("not a file of the project")
+                raise ValueError(_("not a file of the project"))
             path = Path(unquote(parts.path)).resolve()
             if path.is_relative_to(self.assets_dir / "fonts") and path.name in HOUSE_FONT_FILES:
                 path = self.font_dir / path.name  # the house font lives in matplotlib's folder
                 if not path.is_file():
-                    raise ValueError(f"the house font file {path.name} is missing from {self.font_dir}")
+                    raise ValueError(_("the house font file {name} is missing from {font_dir}").format(name=path.name, font_dir=self.font_dir))
                 return path
             if not path.is_relative_to(self.assets_dir):
-                raise ValueError(f"outside the assets folder {self.assets_dir}")
+                raise ValueError(_("outside the assets folder {assets_dir}").format(assets_dir=self.assets_dir))
             if not path.is_file():
-                raise ValueError(f"no such file in the assets folder {self.assets_dir}")
+                raise ValueError(_("no such file in the assets folder {assets_dir}").format(assets_dir=self.assets_dir))
             return path
 
         def fetch(self, url, headers=None):
@@ -198,8 +200,8 @@ def _refuse_attachments(html: str, name: str) -> None:
     """A report attaches no file: refused before WeasyPrint could fetch one."""
     attachments = _PageScan(html).attachments
     if attachments:
-        raise BuildError(f"{name}: the PDF would carry an attached file ({attachments[0]}); "
-                         "reports attach nothing (is there a rel=attachment link in a template?)")
+        raise BuildError(_("{name}: the PDF would carry an attached file ({attachments}); reports attach nothing (is"
+            " there a rel=attachment link in a template?)").format(name=name, attachments=attachments[0]))
 
 
 # --- warnings -------------------------------------------------------------------------
@@ -235,19 +237,20 @@ def _refuse_local_links(document, name: str) -> None:
     """A report links to no file on the build machine, and attaches nothing (the backstop)."""
     links = [(link_type, target) for page in document.pages for link_type, target, *_ in page.links]
     if document.metadata.attachments or any(link_type == "attachment" for link_type, _ in links):
-        raise BuildError(f"{name}: the PDF would carry an attached file; reports attach nothing")
+        raise BuildError(_("{name}: the PDF would carry an attached file; reports attach nothing").format(name=name))
     for link_type, target in links:
         if link_type == "external" and urlsplit(target).scheme not in ("http", "https", "mailto"):
-            raise BuildError(f"{name}: the PDF would link to {target}; a link in a PDF must be a web address "
-                             "(https://...) or point inside the report")
+            raise BuildError(_("{name}: the PDF would link to {target}; a link in a PDF must be a web address "
+                "(https://...) or point inside the report").format(name=name, target=target))
 
 
 def _check_fonts(document, name: str) -> None:
     """Every font in the PDF is the house font (the font configuration allows no other)."""
     others = sorted({font.family for font in getattr(document, "fonts", {}).values()} - {HOUSE_FONT_FAMILY})
     if others:
-        raise BuildError(f"{name}: the PDF uses the font(s) {', '.join(others)}; only the house font "
-                         f"{HOUSE_FONT_FAMILY} may be used")
+        raise BuildError(_("{name}: the PDF uses the font(s) {items}; only the house font {font} may be"
+            " used").format(
+            name=name, items=", ".join(others), font=HOUSE_FONT_FAMILY))
 
 
 # The contents' page numbers. With target-counter() WeasyPrint lays the contents page out three
@@ -294,8 +297,9 @@ def render_pdf(html: str, *, name: str, assets_dir: Path, metadata: PdfMetadata)
     missing = characters_without_glyph(html, font_dir)
     if missing:
         shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:5])
-        raise BuildError(f"{name}: the text contains {shown}, which the house font {HOUSE_FONT_FAMILY} cannot "
-                         "show; replace or remove these characters in the group's texts")
+        raise BuildError(_("{name}: the text contains {shown}, which the house font {font} cannot show;"
+            " replace or remove these characters in the group's texts").format(
+            name=name, shown=shown, font=HOUSE_FONT_FAMILY))
     _refuse_attachments(html, name)
     fetcher = _fetcher_class()(assets_dir, font_dir)
     # Relative URLs ("assets/report.css") resolve against the assets' parent folder.
@@ -325,9 +329,11 @@ def render_pdf(html: str, *, name: str, assets_dir: Path, metadata: PdfMetadata)
             if not fetcher.refused:  # an allowed file that could not be read
                 fetcher.refused.append(f"{exc} ({exc.__cause__})")
         if fetcher.refused:
-            raise BuildError(f"{name}: the PDF tried to read {fetcher.refused[0]}; only the project's own assets "
-                             "may be read (is there a link, image or stylesheet in a template or text?)")
+            raise BuildError(_("{name}: the PDF tried to read {refused}; only the project's own assets may be read (is "
+                "there a link, image or stylesheet in a template or text?)").format(
+                name=name, refused=fetcher.refused[0]))
     if warnings:
-        raise BuildError(f"{name}: WeasyPrint warned: " + "; ".join(dict.fromkeys(warnings)))
+        raise BuildError(_("{name}: WeasyPrint warned: {warnings}").format(
+            name=name, warnings="; ".join(dict.fromkeys(warnings))))
     _check_fonts(document, name)
     return pdf

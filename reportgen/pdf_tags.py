@@ -24,6 +24,10 @@ module closes each gap with a hook into one step of WeasyPrint:
 (artifacts, lines a <br> ends). The hooks are installed only while one document
 renders (`tagging_hooks`); `check_weasyprint` refuses a WeasyPrint other than
 the one they were written for, rather than producing PDFs that quietly read worse.
+
+It is one module of some 430 lines because the hooks depend on each other's
+marks (what `prepare` flags, the drawing hook reads) and on one WeasyPrint
+version; kept together, an upgrade of WeasyPrint is checked in one place.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from functools import lru_cache
 from io import BytesIO
 
 from .errors import BuildError
+from .messages import _
 
 # Attributes set on WeasyPrint's boxes (plain objects; copies of a box keep them).
 BREAK = "reportgen_break"  # on a text box ending a line: "space" (a word break) or "hyphen" (inserted)
@@ -57,8 +62,9 @@ def check_weasyprint() -> None:
              getattr(tags, "_build_box_tree", None), getattr(writer, "add_tags", None))
     major = int(weasyprint.__version__.split(".")[0])
     if None in found or major != 70:
-        raise BuildError(f"WeasyPrint {weasyprint.__version__} is installed; reportgen's accessible tagging "
-                         f"hooks into {', '.join(_HOOKED)} of WeasyPrint 70; install weasyprint 70.x")
+        raise BuildError(_("WeasyPrint {version} is installed; reportgen's accessible tagging hooks into {hooks} of "
+                           "WeasyPrint 70; install weasyprint 70.x").format(
+            version=weasyprint.__version__, hooks=", ".join(_HOOKED)))
 
 
 # --- line breaking ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from . import formatting
 from .documents import ChartSpec, published_documents
 from .documents import Document as Document_
 from .documents import document as make_document
+from .messages import N_, catalogue
 from .footnotes import Footnotes
 from .i18n import Strings
 from .markdown_text import render_markdown
@@ -74,7 +75,7 @@ class Page:
 
     @property
     def t_footnote(self) -> str:
-        return "fodnote" if self.lang == "da" else "footnote"
+        return catalogue(self.lang).gettext(N_("footnote"))
 
     def unit(self, key: str) -> Markup:
         """A unit's label with its footnote, e.g. 'Patienter¹'."""

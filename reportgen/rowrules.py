@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .messages import _, ngettext
 from . import model as m
 from .schema import did_you_mean, quoted
 
@@ -59,9 +60,11 @@ def month_problem(month: m.Month, scope: RowScope) -> str | None:
         return None
     hint = ""
     if month > last:
-        hint = f"; for newer figures, first update 'statistics.as_of' in groups/{scope.group}.yaml"
-    return (f"'month' is {month}, outside the period of {scope.group}: from {first} (in operation since "
-            f"{scope.in_operation_since}) to {last} (statistics as of {scope.as_of}){hint}")
+        hint = _("; for newer figures, first update 'statistics.as_of' in groups/{group}.yaml").format(
+            group=scope.group)
+    return (_("'month' is {month}, outside the period of {group}: from {first} (in operation since "
+      "{in_operation_since}) to {last} (statistics as of {as_of}){hint}").format(
+          month=month, group=scope.group, first=first, in_operation_since=scope.in_operation_since, last=last, as_of=scope.as_of, hint=hint))
 
 
 def region_problem(region: str, regions: Sequence[str] | None) -> str | None:
@@ -69,8 +72,8 @@ def region_problem(region: str, regions: Sequence[str] | None) -> str | None:
     if regions is None or region in regions:
         return None
     regions = list(regions)
-    return (f"'region' is {quoted(region, 'empty')}, which is not a region in reportgen.yaml "
-            f"({', '.join(regions)}){did_you_mean(region, regions)}")
+    return (_("'region' is {value}, which is not a region in reportgen.yaml ({items}){did_you_mean}").format(
+        value=quoted(region, 'empty'), items=', '.join(regions), did_you_mean=did_you_mean(region, regions)))
 
 
 def indication_problem(code: str, scope: RowScope) -> str | None:
@@ -78,19 +81,20 @@ def indication_problem(code: str, scope: RowScope) -> str | None:
     if code in scope.codes:
         return None
     codes = list(dict.fromkeys(scope.codes))
-    return (f"'indication' is {quoted(code, 'empty')}, which is not one of the indications of {scope.group} "
-            f"({', '.join(codes)}){did_you_mean(code, codes)}")
+    return (_("'indication' is {value}, which is not one of the indications of {group} "
+      "({items}){did_you_mean}").format(
+          value=quoted(code, 'empty'), group=scope.group, items=', '.join(codes), did_you_mean=did_you_mean(code, codes)))
 
 
 def count_problems(patients: int, analyses: m.Analyses, diagnosed: int) -> list[Finding]:
     """The counts of a row agree: diagnosed patients are among the patients, each patient has an analysis."""
     found: list[Finding] = []
     if diagnosed > patients:
-        found.append(("diagnosed", f"'diagnosed' is {diagnosed}, more than 'patients' ({patients}); "
-                                   "diagnosed patients are counted among the patients"))
+        found.append(("diagnosed", _("'diagnosed' is {diagnosed}, more than 'patients' ({patients}); diagnosed patients are "
+          "counted among the patients").format(diagnosed=diagnosed, patients=patients)))
     if patients > analyses.total:
-        found.append(("patients", f"'patients' is {patients}, more than the WGS analyses (germline + somatic "
-                                  f"+ rna = {analyses.total}); every patient has at least one analysis"))
+        found.append(("patients", _("'patients' is {patients}, more than the WGS analyses (germline + somatic + rna = "
+          "{total}); every patient has at least one analysis").format(patients=patients, total=analyses.total)))
     return found
 
 
@@ -101,43 +105,48 @@ def answer_problems(patients: int, diagnosed: int, answered: int | None,
     found: list[Finding] = []
     if answered is None:
         if bins is not None:
-            found.append(("answered_within_days", "'answered_within_days' is given without 'answered'; add "
-                                                  "'answered' (the patients answered), which the bins add up to"))
+            found.append(("answered_within_days", _("'answered_within_days' is given without 'answered'; add "
+                                                    "'answered' (the patients answered), which the bins add up to")))
         return found
     if answered > patients:
-        found.append(("answered", f"'answered' is {answered}, more than 'patients' ({patients}); answered "
-                                  "patients are counted among the patients referred that month"))
+        found.append(("answered", _("'answered' is {answered}, more than 'patients' ({patients}); answered "
+                                    "patients are counted among the patients referred that month").format(
+            answered=answered, patients=patients)))
     if diagnosed > answered:
-        found.append(("answered", f"'answered' is {answered}, fewer than 'diagnosed' ({diagnosed}); a patient "
-                                  "is diagnosed only once answered, so diagnosed <= answered <= patients"))
+        found.append(("answered", _("'answered' is {answered}, fewer than 'diagnosed' ({diagnosed}); a patient "
+                                    "is diagnosed only once answered, so diagnosed <= answered <= patients").format(
+            answered=answered, diagnosed=diagnosed)))
     if bins is None or scope.bins is None:
         return found
-    given = [key for key, _ in bins]
+    given = [key for key, __ in bins]
     expected = list(scope.bins)
     if not expected:
-        found.append(("answered_within_days", "'answered_within_days' is given, but reportgen.yaml sets no "
-                                              "'turnaround.bins_days'; add the bins there first"))
+        found.append(("answered_within_days", _("'answered_within_days' is given, but reportgen.yaml sets no "
+                                                "'turnaround.bins_days'; add the bins there first")))
         return found
     unknown = [k for k in given if k not in expected]
     missing = [k for k in expected if k not in given]
     if unknown or missing:
         parts = []
         if unknown:
-            parts.append(f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a bin"
-                         + did_you_mean(unknown[0], missing or expected).replace("; did you mean", " (did you mean")
-                         .replace("?", "?)"))
+            close = did_you_mean(unknown[0], missing or expected)
+            parts.append(ngettext("{bins} is not a bin", "{bins} are not bins", len(unknown)).format(
+                bins=", ".join(unknown)) + (f" ({close.removeprefix('; ')})" if close else ""))
         if missing:
-            parts.append(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing")
-        found.append(("answered_within_days", f"'answered_within_days' must have exactly the bins "
-                                              f"{', '.join(expected)} (turnaround.bins_days in reportgen.yaml, "
-                                              f"then later): {'; '.join(parts)}"))
+            parts.append(ngettext("{bins} is missing", "{bins} are missing", len(missing)).format(
+                bins=", ".join(missing)))
+        found.append(("answered_within_days", _("'answered_within_days' must have exactly the bins {bins} "
+                                                "(turnaround.bins_days in reportgen.yaml, then later): "
+                                                "{problems}").format(bins=", ".join(expected),
+                                                                     problems="; ".join(parts))))
         return found
-    total = sum(n for _, n in bins)
+    total = sum(n for __, n in bins)
     if total != answered:
-        shown = " + ".join(f"{n}" for _, n in bins)
-        found.append(("answered_within_days", f"'answered_within_days' adds up to {shown} = {total}, but "
-                                              f"'answered' is {answered}; every answered patient falls in "
-                                              "exactly one bin"))
+        shown = " + ".join(f"{n}" for __, n in bins)
+        found.append(("answered_within_days", _("'answered_within_days' adds up to {sum} = {total}, but "
+                                                "'answered' is {answered}; every answered patient falls in "
+                                                "exactly one bin").format(sum=shown, total=total,
+                                                                          answered=answered)))
     return found
 
 
@@ -167,5 +176,6 @@ class FirstRows:
         if first is None:
             self._lines[key] = line
             return None
-        return (f"a second row for {group}, {row.month}, {row.region}, {row.indication} "
-                f"(the first is on line {first}); merge them into one row")
+        return (_("a second row for {group}, {month}, {region}, {indication} (the first is on line "
+          "{first}); merge them into one row").format(
+              group=group, month=row.month, region=row.region, indication=row.indication, first=first))

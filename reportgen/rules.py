@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .messages import _
 from . import model as m
 from .discovery import GROUPS_DIR, archive_date
 from .rowrules import FirstRows, RowScope, indication_problem, row_problems
@@ -21,16 +22,19 @@ def check_group(group: m.Group, path: Path, source: Source, ctx: Context, config
     """The rules that relate one field of a group file to another (and to the settings)."""
     top = source.root.items
     if group.id != path.stem:
-        ctx.error(top["id"][1], f"'id' is {group.id}, but the file is named {path.name}; they must be the same")
+        ctx.error(top["id"][1], _("'id' is {id}, but the file is named {name}; they must be the same").format(
+            id=group.id, name=path.name))
     as_of = group.statistics.as_of
     if as_of < group.in_operation_since:
         ctx.error(ctx.node_of(group.statistics).items["as_of"][1],
-                  f"'statistics.as_of' is {as_of}, before 'in_operation_since' ({group.in_operation_since})")
+                  _("'statistics.as_of' is {as_of}, before 'in_operation_since' ({in_operation_since})").format(
+                      as_of=as_of, in_operation_since=group.in_operation_since))
     codes: set[str] = set()
     for indication in group.indications:
         if indication.code in codes:
             ctx.error(ctx.node_of(indication).items["code"][1],
-                      f"the indication code {indication.code} is used twice; each code must be unique")
+                      _("the indication code {code} is used twice; each code must be unique").format(
+                          code=indication.code))
         codes.add(indication.code)
     scope = RowScope.of(group, config)
     first_rows = FirstRows()
@@ -62,38 +66,43 @@ def check_effects(group: m.Group, scope: RowScope, ctx: Context) -> None:
         node = ctx.node_of(entry)
         items = node.items
         if not first_year <= entry.period <= last_year:
-            ctx.error(items["period"][1], f"'period' is {entry.period}, outside the years of {group.id}'s statistics "
-                                          f"({first_year} to {last_year})")
+            ctx.error(items["period"][1], _("'period' is {period}, outside the years of {group}'s statistics "
+                                            "({first_year} to {last_year})").format(
+                period=entry.period, group=group.id, first_year=first_year, last_year=last_year))
             continue
         if entry.indication is not None:
             problem = indication_problem(entry.indication, scope)
             if problem is not None:
                 ctx.error(items["indication"][1], problem)
                 continue
-        where = f"{entry.period}" + (f", {entry.indication}" if entry.indication else " (whole group)")
+        where = (f"{entry.period}, {entry.indication}" if entry.indication
+                 else _("{period} (whole group)").format(period=entry.period))
         key = (entry.period, entry.indication)
         if key in seen:
-            ctx.error(node, f"a second effects entry for {where} (the first is on line {seen[key]}); "
-                            "merge them into one entry")
+            ctx.error(node, _("a second effects entry for {where} (the first is on line {line}); "
+                              "merge them into one entry").format(where=where, line=seen[key]))
             continue
         seen[key] = node.line
         whole = entry.indication is None
         if entry.period in kinds and kinds[entry.period][0] != whole:
             other_line = kinds[entry.period][1]
-            ctx.error(node, f"{entry.period} has an entry for the whole group and entries per indication (line "
-                            f"{other_line}); give a year either one whole-group entry or one entry per indication")
+            ctx.error(node, _("{period} has an entry for the whole group and entries per indication (line "
+                              "{line}); give a year either one whole-group entry or one entry per indication").format(
+                period=entry.period, line=other_line))
             continue
         kinds.setdefault(entry.period, (whole, node.line))
         for consequence, count in entry.consequences:
             if count > entry.followed_up:
-                ctx.error(items[consequence][1], f"'{consequence}' is {count}, more than 'followed_up' "
-                                                 f"({entry.followed_up}); a consequence is counted among the "
-                                                 "followed-up patients")
+                ctx.error(items[consequence][1], _("'{consequence}' is {count}, more than 'followed_up' "
+                                                   "({followed_up}); a consequence is counted among the "
+                                                   "followed-up patients").format(
+                    consequence=consequence, count=count, followed_up=entry.followed_up))
         limit = diagnosed.get(key, 0)
         if entry.followed_up > limit:
-            ctx.error(items["followed_up"][1], f"'followed_up' is {entry.followed_up}, more than the patients "
-                                               f"diagnosed in {where} by the statistics ({limit}); only "
-                                               "diagnosed patients are followed up")
+            ctx.error(items["followed_up"][1], _("'followed_up' is {followed_up}, more than the patients "
+                                                 "diagnosed in {where} by the statistics ({limit}); only "
+                                                 "diagnosed patients are followed up").format(
+                followed_up=entry.followed_up, where=where, limit=limit))
 
 
 def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: Context,
@@ -102,40 +111,41 @@ def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: C
     top = source.root.items
     edition_items = ctx.node_of(archive.edition).items
     if archive.group != path.parent.name:
-        ctx.error(top["group"][1], f"'group' is {archive.group}, but the file lies in the folder of "
-                                   f"{path.parent.name}; they must be the same")
+        ctx.error(top["group"][1], _("'group' is {group}, but the file lies in the folder of {name}; they must be the same").format(
+            group=archive.group, name=path.parent.name))
     if archive.edition.date != archive_date(path):
-        ctx.error(edition_items["date"][1], f"'edition.date' is {archive.edition.date}, but the file is named "
-                                            f"{path.name}; they must be the same")
+        ctx.error(edition_items["date"][1], _("'edition.date' is {date}, but the file is named {name}; they must be the same").format(
+            date=archive.edition.date, name=path.name))
     if archive.edition.status != "approved":
-        ctx.error(edition_items["status"][1], "'edition.status' is draft; only approved (published) editions "
-                                              "are archived")
+        ctx.error(edition_items["status"][1], _("'edition.status' is draft; only approved (published) editions are archived"))
     if group is not None and archive.edition.date >= group.edition.date:
-        relation = "is the group's current edition" if archive.edition.date == group.edition.date else \
-            "is later than the group's current edition"
+        relation = _("is the group's current edition") if archive.edition.date == group.edition.date else \
+            _("is later than the group's current edition")
         ctx.error(edition_items["date"][1],
-                  f"this archive {relation} ({group.edition.date} in {GROUPS_DIR}/{group.id}.yaml); an archive "
-                  "holds an earlier edition. If `reportgen new-edition` stopped before it opened the new "
-                  "edition, delete this file and run the command again")
+                  _("this archive {relation} ({date} in {GROUPS_DIR}/{id}.yaml); an archive holds an earlier "
+                    "edition. If `reportgen new-edition` stopped before it opened the new edition, delete "
+                    "this file and run the command again").format(
+                        relation=relation, date=group.edition.date, GROUPS_DIR=GROUPS_DIR, id=group.id))
     counts = archive.since_start
     count_items = ctx.node_of(counts).items
     if counts.diagnosed > counts.patients:
-        ctx.error(count_items["diagnosed"][1], f"'since_start.diagnosed' is {counts.diagnosed}, more than "
-                                               f"'since_start.patients' ({counts.patients})")
+        ctx.error(count_items["diagnosed"][1], _("'since_start.diagnosed' is {diagnosed}, more than 'since_start.patients' ({patients})").format(
+            diagnosed=counts.diagnosed, patients=counts.patients))
     if counts.patients > counts.analyses.total:
-        ctx.error(count_items["patients"][1], f"'since_start.patients' is {counts.patients}, more than the WGS "
-                                              f"analyses ({counts.analyses.total})")
+        ctx.error(count_items["patients"][1], _("'since_start.patients' is {patients}, more than the WGS analyses ({total})").format(
+            patients=counts.patients, total=counts.analyses.total))
     codes: list[str] = []
     for indication in archive.indications:
         if indication.code in codes:
             ctx.error(ctx.node_of(indication).items["code"][1],
-                      f"the indication code {indication.code} is listed twice")
+                      _("the indication code {code} is listed twice").format(code=indication.code))
         codes.append(indication.code)
     for case in archive.cases:
         if case.indication not in codes:
             ctx.error(ctx.node_of(case).items["indication"][1],
-                      f"'indication' is {case.indication}, which is not one of the archived indications "
-                      f"({', '.join(codes)}){did_you_mean(case.indication, codes)}")
+                      _("'indication' is {indication}, which is not one of the archived indications "
+                        "({items}){did_you_mean}").format(
+                            indication=case.indication, items=', '.join(codes), did_you_mean=did_you_mean(case.indication, codes)))
 
 
 

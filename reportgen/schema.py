@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .messages import _, N_
 from .errors import Problem
 from .dates import parse_date, parse_month
 from .model import Text
@@ -73,7 +74,7 @@ def did_you_mean(word: str, choices: list[str]) -> str:
         lowered = {c.lower(): c for c in choices}
         if word.lower() in lowered:
             close = [lowered[word.lower()]]
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return _("; did you mean '{close}'?").format(close=close[0]) if close else ""
 
 
 _LANGUAGE_ALIASES = {"dk": "da", "dansk": "da", "danish": "da", "uk": "en", "gb": "en", "engelsk": "en", "english": "en"}
@@ -81,7 +82,7 @@ _LANGUAGE_ALIASES = {"dk": "da", "dansk": "da", "danish": "da", "uk": "en", "gb"
 
 def _language_hint(lang: str, languages) -> str:
     code = _LANGUAGE_ALIASES.get(lang.lower())
-    return f"; did you mean '{code}'?" if code in languages else ""
+    return _("; did you mean '{code}'?").format(code=code) if code in languages else ""
 
 
 def quoted(text: str, empty: str = "nothing") -> str:
@@ -106,7 +107,7 @@ class Field:
         if description:
             self.description = description
 
-    expects = "a value"
+    expects = N_("a value")
 
     def convert(self, node: Node, ctx: Context, name: str) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -122,10 +123,11 @@ class Field:
     def scalar(self, node: Node, ctx: Context, name: str) -> Scalar | None:
         """Return the node if it is a non-empty scalar, else report what was expected."""
         if not isinstance(node, Scalar):
-            ctx.error(node, f"'{name}' should be {self.expects}, but it is {node_kind(node)}")
+            ctx.error(node, _("'{name}' should be {expects}, but it is {node_kind}").format(
+                name=name, expects=_(self.expects), node_kind=node_kind(node)))
             return None
         if node.is_null or (node.value.strip() == "" and node.style is not None and node.style in "|>\"'"):
-            ctx.error(node, f"'{name}' is empty; expected {self.expects}")
+            ctx.error(node, _("'{name}' is empty; expected {expects}").format(name=name, expects=_(self.expects)))
             return None
         return node
 
@@ -139,16 +141,18 @@ class Field:
         try:
             value = parse(text)
         except ValueError:
-            return ctx.error(node, f"'{name}' is {text}, which is not a date in the calendar")
+            return ctx.error(node, _("'{name}' is {text}, which is not a date in the calendar").format(
+                name=name, text=text))
         if value is None:
-            return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects)))
         return value
 
 
 class Str(Field):
     """One line of plain text (a name, a source)."""
 
-    expects = "a line of text"
+    expects = N_("a line of text")
 
     def __init__(self, description: str = "", pattern: str | None = None, pattern_help: str = ""):
         super().__init__(description)
@@ -161,7 +165,8 @@ class Str(Field):
             return INVALID
         value = scalar.value.strip()
         if self.pattern and not self.pattern.fullmatch(value):
-            return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.pattern_help}")
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.pattern_help)))
         ctx.texts.append(TextSpot(scalar, value, markdown=False))
         return value
 
@@ -188,8 +193,8 @@ class Int(Field):
     @property
     def expects(self) -> str:
         if self.minimum == 0:
-            return "a whole number (0 or more)"
-        return f"a whole number of at least {self.minimum}"
+            return _("a whole number (0 or more)")
+        return _("a whole number of at least {minimum}").format(minimum=self.minimum)
 
     _digits = re.compile(r"[0-9]+")
 
@@ -199,26 +204,34 @@ class Int(Field):
             return INVALID
         text = scalar.value.strip()
         if scalar.style is not None:
-            return ctx.error(node, f"'{name}' is the text '{text}' in quotes; write the number without quotes")
+            return ctx.error(node, _("'{name}' is the text '{text}' in quotes; write the number without quotes").format(
+                name=name, text=text))
         if not self._digits.fullmatch(text):
             if re.fullmatch(r"-\s*[0-9]+", text):
-                return ctx.error(node, f"'{name}' is {text}; a count cannot be negative")
+                return ctx.error(node, _("'{name}' is {text}; a count cannot be negative").format(name=name, text=text))
             if re.fullmatch(r"[0-9]{1,3}([., ][0-9]{3})+", text):
                 return ctx.error(
-                    node, f"'{name}' is {text}; write the number without thousands separators: {re.sub(r'[., ]', '', text)}"
+                    node, _("'{name}' is {text}; write the number without thousands separators: {sub}").format(
+                        name=name, text=text, sub=re.sub(r'[., ]', '', text))
                 )
             if re.fullmatch(r"[0-9]+[.,][0-9]+", text):
-                return ctx.error(node, f"'{name}' is {text}; expected a whole number, without decimals")
-            return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
+                return ctx.error(node, _("'{name}' is {text}; expected a whole number, without decimals").format(
+                    name=name, text=text))
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects)))
         if len(text) > len(str(self.maximum)):  # before int(): thousands of digits take long to read
-            return ctx.error(node, f"'{name}' is a number of {len(text):,} digits; expected at most {self.maximum}")
+            return ctx.error(node, _("'{name}' is a number of {count:,} digits; expected at most {maximum}").format(
+                name=name, count=len(text), maximum=self.maximum))
         if len(text) > 1 and text.startswith("0"):
-            return ctx.error(node, f"'{name}' is {text}; write the number without a leading zero ({int(text)})")
+            return ctx.error(node, _("'{name}' is {text}; write the number without a leading zero ({number})").format(
+                name=name, text=text, number=int(text)))
         value = int(text)
         if value < self.minimum:
-            return ctx.error(node, f"'{name}' is {value}; expected {self.expects}")
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=value, expects=_(self.expects)))
         if value > self.maximum:
-            return ctx.error(node, f"'{name}' is {value}; expected at most {self.maximum}")
+            return ctx.error(node, _("'{name}' is {value}; expected at most {maximum}").format(
+                name=name, value=value, maximum=self.maximum))
         return value
 
     def json_schema(self):
@@ -229,7 +242,7 @@ class Int(Field):
 class Share(Field):
     """A fraction from 0 to 1, written with a decimal point (0.30 for 30 %)."""
 
-    expects = "a fraction from 0 to 1 written with a decimal point, e.g. 0.30 for 30 %"
+    expects = N_("a fraction from 0 to 1 written with a decimal point, e.g. 0.30 for 30 %")
 
     def convert(self, node, ctx, name):
         scalar = self.scalar(node, ctx, name)
@@ -237,19 +250,24 @@ class Share(Field):
             return INVALID
         text = scalar.value.strip()
         if scalar.style is not None:
-            return ctx.error(node, f"'{name}' is the text '{text}' in quotes; write the number without quotes")
+            return ctx.error(node, _("'{name}' is the text '{text}' in quotes; write the number without quotes").format(
+                name=name, text=text))
         percent = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)\s*%", text)
         if percent:
             share = float(percent.group(1).replace(",", ".")) / 100
-            return ctx.error(node, f"'{name}' is {text}; write it as a fraction: {share:g}")
+            return ctx.error(node, _("'{name}' is {text}; write it as a fraction: {share}").format(
+                name=name, text=text, share=f"{share:g}"))
         if re.fullmatch(r"[0-9]+,[0-9]+", text):
-            return ctx.error(node, f"'{name}' is {text}; write the decimal point as '.': {text.replace(',', '.')}")
+            return ctx.error(node, _("'{name}' is {text}; write the decimal point as '.': {fixed}").format(
+                name=name, text=text, fixed=text.replace(",", ".")))
         if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
-            return ctx.error(node, f"'{name}' is {_shown(node)}; expected {self.expects}")
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects)))
         value = float(text)
         if value > 1:
-            hint = f" (for {text} %, write {value / 100:g})" if value <= 100 else ""
-            return ctx.error(node, f"'{name}' is {text}, more than 1; expected {self.expects}{hint}")
+            hint = _(" (for {text} %, write {share})").format(text=text, share=f"{value / 100:g}") if value <= 100 else ""
+            return ctx.error(node, _("'{name}' is {text}, more than 1; expected {expects}").format(
+                name=name, text=text, expects=_(self.expects)) + hint)
         return value
 
     def json_schema(self):
@@ -264,12 +282,13 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 class Date(Field):
     """A calendar date written YYYY-MM-DD."""
 
-    expects = "a date written YYYY-MM-DD, e.g. 2024-05-31"
+    expects = N_("a date written YYYY-MM-DD, e.g. 2024-05-31")
 
     def convert(self, node, ctx, name):
         value = self.parsed(node, ctx, name, parse_date)
         if value is not INVALID and not FIRST_YEAR <= value.year <= LAST_YEAR:
-            return ctx.error(node, f"'{name}' is {value}; expected a date from {FIRST_YEAR} to {LAST_YEAR}")
+            return ctx.error(node, _("'{name}' is {value}; expected a date from {FIRST_YEAR} to {LAST_YEAR}").format(
+                name=name, value=value, FIRST_YEAR=FIRST_YEAR, LAST_YEAR=LAST_YEAR))
         return value
 
     def json_schema(self):
@@ -279,7 +298,7 @@ class Date(Field):
 class MonthField(Field):
     """A calendar month written YYYY-MM."""
 
-    expects = "a month written YYYY-MM, e.g. 2024-05"
+    expects = N_("a month written YYYY-MM, e.g. 2024-05")
 
     def convert(self, node, ctx, name):
         return self.parsed(node, ctx, name, parse_month)
@@ -291,7 +310,7 @@ class MonthField(Field):
 class Bool(Field):
     """true or false, written exactly so (yes/no/on/off are not guessed at)."""
 
-    expects = "true or false"
+    expects = N_("true or false")
 
     def convert(self, node, ctx, name):
         scalar = self.scalar(node, ctx, name)
@@ -299,7 +318,7 @@ class Bool(Field):
             return INVALID
         if scalar.style is None and scalar.value in ("true", "false"):
             return scalar.value == "true"
-        return ctx.error(node, f"'{name}' is {_shown(node)}; write true or false")
+        return ctx.error(node, _("'{name}' is {shown}; write true or false").format(name=name, shown=_shown(node)))
 
     def json_schema(self):
         return self._schema({"type": "boolean"})
@@ -314,7 +333,7 @@ class Choice(Field):
 
     @property
     def expects(self) -> str:
-        return "one of: " + ", ".join(self.choices)
+        return _("one of: {choices}").format(choices=", ".join(self.choices))
 
     def convert(self, node, ctx, name):
         scalar = self.scalar(node, ctx, name)
@@ -324,7 +343,9 @@ class Choice(Field):
         if value in self.choices:
             return value
         return ctx.error(
-            node, f"'{name}' is {_shown(node)}; expected {self.expects}{did_you_mean(value, self.choices)}"
+            node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects))
+            + did_you_mean(value, self.choices)
         )
 
     def json_schema(self):
@@ -343,7 +364,7 @@ class LocalText(Field):
         self.markdown = markdown
         self.all_languages = all_languages
 
-    expects = "text"
+    expects = N_("text")
 
     def convert(self, node, ctx, name):
         if isinstance(node, Mapping):
@@ -352,7 +373,8 @@ class LocalText(Field):
                 if lang not in ctx.languages:
                     ctx.error(
                         key,
-                        f"'{lang}' is not one of the report languages ({', '.join(ctx.languages)})"
+                        _("'{lang}' is not one of the report languages ({items})").format(
+                            lang=lang, items=', '.join(ctx.languages))
                         + (did_you_mean(lang, list(ctx.languages)) or _language_hint(lang, ctx.languages)),
                     )
                     continue
@@ -362,7 +384,8 @@ class LocalText(Field):
             required = ctx.languages if self.all_languages else ctx.languages[:1]
             missing = [lang for lang in required if lang not in node.items]
             if missing:
-                return ctx.error(node, f"'{name}' has no text in {', '.join(missing)}; add '{missing[0]}: ...'")
+                return ctx.error(node, _("'{name}' has no text in {items}; add '{missing}: ...'").format(
+                    name=name, items=', '.join(missing), missing=missing[0]))
             if len(by_lang) < len(node.items):
                 return INVALID
             return Text(by_lang)
@@ -372,8 +395,9 @@ class LocalText(Field):
         if self.all_languages and len(ctx.languages) > 1:
             return ctx.error(
                 node,
-                f"'{name}' needs a text in each language ({', '.join(ctx.languages)}); "
-                f"write it as {ctx.languages[0]}: ... and {ctx.languages[1]}: ... on their own lines",
+                _("'{name}' needs a text in each language ({items}); write it as {languages}: ... and "
+                  "{languages2}: ... on their own lines").format(
+                      name=name, items=', '.join(ctx.languages), languages=ctx.languages[0], languages2=ctx.languages[1]),
             )
         return Text({ctx.languages[0]: self._take(scalar, ctx)})
 
@@ -383,10 +407,14 @@ class LocalText(Field):
         return text
 
     def json_schema(self):
-        kind = "Markdown text" if self.markdown else "text"
+        # English here; the editor schemas are translated as a whole (editor_schemas.py).
+        if self.markdown:
+            one, each = N_("Markdown text in the default language"), N_("Markdown text per language (da, en)")
+        else:
+            one, each = N_("text in the default language"), N_("text per language (da, en)")
         per_lang = {"type": "object", "patternProperties": {"^[a-z]{2}$": {"type": "string"}},
-                    "additionalProperties": False, "description": f"{kind} per language (da, en)"}
-        return self._schema({"anyOf": [{"type": "string", "description": f"{kind} in the default language"}, per_lang]})
+                    "additionalProperties": False, "description": each}
+        return self._schema({"anyOf": [{"type": "string", "description": one}, per_lang]})
 
 
 class ListOf(Field):
@@ -400,15 +428,17 @@ class ListOf(Field):
 
     @property
     def expects(self) -> str:
-        return "a list (lines starting with '- ')"
+        return _("a list (lines starting with '- ')")
 
     def convert(self, node, ctx, name):
         if isinstance(node, Scalar) and node.is_null and self.min_items == 0:
             return ()
         if not isinstance(node, Sequence):
-            return ctx.error(node, f"'{name}' should be {self.expects}, but it is {_shown(node)}")
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(
+                name=name, expects=_(self.expects), shown=_shown(node)))
         if len(node.items) < self.min_items:
-            return ctx.error(node, f"'{name}' needs at least {self.min_items} item(s), it has {len(node.items)}")
+            return ctx.error(node, _("'{name}' needs at least {min_items} item(s), it has {count}").format(
+                name=name, min_items=self.min_items, count=len(node.items)))
         values = []
         seen: dict[Any, int] = {}
         ok = True
@@ -419,7 +449,7 @@ class ListOf(Field):
                 continue
             if self.unique:
                 if value in seen:
-                    ctx.error(child, f"'{name}' lists {value} twice")
+                    ctx.error(child, _("'{name}' lists {value} twice").format(name=name, value=value))
                     ok = False
                     continue
                 seen[value] = index
@@ -452,32 +482,34 @@ class Record(Field):
         self.keys = keys
         self.build = build
 
-    expects = "a set of fields (`key: value` lines)"
+    expects = N_("a set of fields (`key: value` lines)")
 
     def convert(self, node, ctx, name):
         if not isinstance(node, Mapping):
-            return ctx.error(node, f"'{name}' should be {self.expects}, but it is {_shown(node)}")
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(
+                name=name, expects=_(self.expects), shown=_shown(node)))
         values: dict[str, Any] = {}
         ok = True
         known = list(self.keys)
         suggested = set()
-        for key_text, (key_node, _) in node.items.items():
+        for key_text, (key_node, __) in node.items.items():
             if key_text not in self.keys:
                 ok = False
-                where = f" in '{name}'" if name else ""
+                where = _(" in '{name}'").format(name=name) if name else ""
                 suggestion = did_you_mean(key_text, [k for k in known if k not in node.items])
                 if suggestion:
                     suggested.add(suggestion.split("'")[1])
-                ctx.error(key_node, f"unknown field '{key_text}'{where}"
-                          + (suggestion or f"; expected one of: {', '.join(known)}"))
+                ctx.error(key_node, _("unknown field '{key_text}'{where}").format(key_text=key_text, where=where)
+                          + (suggestion or _("; expected one of: {items}").format(items=', '.join(known))))
         for key_text, spec in self.keys.items():
             child_name = f"{name}.{key_text}" if name else key_text
             if key_text not in node.items:
                 if spec.required:
                     ok = False
                     if key_text not in suggested:  # the misspelt key's message already says it
-                        what = f"; expected: {spec.type.description}" if spec.type.description else ""
-                        ctx.error(node, f"'{child_name}' is missing{what}")
+                        what = _("; expected: {description}").format(description=_(spec.type.description)) \
+                            if spec.type.description else ""
+                        ctx.error(node, _("'{child_name}' is missing{what}").format(child_name=child_name, what=what))
                 else:
                     values[key_text] = spec.default
                 continue
@@ -515,18 +547,21 @@ class MapOf(Field):
         self.key_help = key_help
         self.min_items = min_items
 
-    expects = "a set of `key: value` fields"
+    expects = N_("a set of `key: value` fields")
 
     def convert(self, node, ctx, name):
         if not isinstance(node, Mapping):
-            return ctx.error(node, f"'{name}' should be {self.expects}, but it is {_shown(node)}")
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {shown}").format(
+                name=name, expects=_(self.expects), shown=_shown(node)))
         if len(node.items) < self.min_items:
-            return ctx.error(node, f"'{name}' needs at least {self.min_items} entry")
+            return ctx.error(node, _("'{name}' needs at least {min_items} entry").format(
+                name=name, min_items=self.min_items))
         result = {}
         ok = True
         for key_text, (key_node, value_node) in node.items.items():
             if not self.key_pattern.fullmatch(key_text):
-                ctx.error(key_node, f"'{key_text}' in '{name}' should be {self.key_help}")
+                ctx.error(key_node, _("'{key_text}' in '{name}' should be {key_help}").format(
+                    key_text=key_text, name=name, key_help=_(self.key_help)))
                 ok = False
                 continue
             value = self.value.convert(value_node, ctx, f"{name}.{key_text}")

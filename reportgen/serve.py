@@ -17,6 +17,10 @@ is served; it is never written to the built files.
 Only local requests are answered: the Host header must name this server
 (localhost, 127.0.0.1 or [::1] with its port), so that a web page elsewhere
 cannot read the preview through DNS rebinding.
+
+It is one module of some 500 lines because the rebuilding and the answering
+share one state (the version, the problems, the page looked at) under one lock;
+the request handler reads it and notes only which page is looked at.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .errors import InputError, ReportgenError, UsageError, relative_path
+from .messages import _, ngettext
+from .messages import current as current_language
 
 EVENTS_PATH = "/__reportgen/events"
 VERSION_PATH = "/__reportgen/version"
@@ -61,12 +67,16 @@ _RELOAD_SCRIPT = """<script>
 def error_page(problems: list[str], summary: str) -> str:
     """The page shown instead of the site while the input has problems."""
     items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in problems)
+    title = html.escape(_("Preview not updated: problems in the input"))
+    heading = html.escape(_("The preview could not be built"))
+    advice = html.escape(_("{summary}. Fix the file and save it: this page comes back by itself.").format(
+        summary=summary))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{current_language()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Preview not updated: problems in the input</title>
+<title>{title}</title>
 <style>
 body {{ font-family: "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem;
        color: #1b1f24; line-height: 1.5; }}
@@ -78,8 +88,8 @@ code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 </head>
 <body>
 <main>
-<h1>The preview could not be built</h1>
-<p>{html.escape(summary)}. Fix the file and save it: this page comes back by itself.</p>
+<h1>{heading}</h1>
+<p>{advice}</p>
 <ul class="problems">
 {items}
 </ul>
@@ -105,7 +115,7 @@ class Preview:
 
         self.root = Path(root)
         if not self.root.is_dir():
-            raise UsageError(f"'{root}' is not a folder")
+            raise UsageError(_("'{root}' is not a folder").format(root=root))
         self.port = port
         self.jobs = jobs
         self.stream = stream if stream is not None else sys.stderr
@@ -142,18 +152,19 @@ class Preview:
             problems = [str(p) for p in exc.problems]
             files = len({p.path for p in exc.problems})
             count = len(problems)
-            summary = (f"{count} problem{'s' if count != 1 else ''} in {files} "
-                       f"file{'s' if files != 1 else ''}")
+            summary = (ngettext("{count} problem", "{count} problems", count).format(count=count) + " "
+                       + ngettext("in {files} file", "in {files} files", files).format(files=files))
         except ReportgenError as exc:
-            problems, summary = [str(exc)], "The build failed"
+            problems, summary = [str(exc)], _("The build failed")
         except Exception as exc:  # a template being edited may not parse: show it, keep serving
             last = traceback.extract_tb(exc.__traceback__)[-1]
             problems = [f"{type(exc).__name__}: {exc} ({Path(last.filename).name}, line {last.lineno})"]
-            summary = "The build failed"
+            summary = _("The build failed")
         if problems:
             for line in problems:
                 print(line, file=self.stream)
-            print(f"{summary}; the preview shows them until the file is fixed", file=self.stream, flush=True)
+            print(_("{summary}; the preview shows them until the file is fixed").format(summary=summary),
+                  file=self.stream, flush=True)
         with self._changed:
             pages = None  # every page: the first build, or an error shown or gone
             if report is not None and self.problems is None and self.version > 0:
@@ -192,8 +203,8 @@ class Preview:
             self._server = _Server(("127.0.0.1", self.port), _handler(self))
         except OSError as exc:
             self._cleanup()
-            raise UsageError(f"cannot listen on 127.0.0.1:{self.port} ({exc.strerror}); "
-                             "choose another port with --port") from None
+            raise UsageError(_("cannot listen on 127.0.0.1:{port} ({reason}); choose another port with "
+                               "--port").format(port=self.port, reason=exc.strerror)) from None
         self._server.daemon_threads = True
         self.rebuild(self.jobs)  # no other thread runs yet: workers may be forked
         ready = threading.Barrier(3)
@@ -269,7 +280,7 @@ class Preview:
             if not found or self._stopping.is_set():
                 continue
             names = ", ".join(sorted({relative_path(path, self.root) for _, path in found}))
-            print(f"changed: {names}; building again", file=self.stream, flush=True)
+            print(_("changed: {names}; building again").format(names=names), file=self.stream, flush=True)
             with self._rebuilding:  # one rebuild at a time; a save during it is seen by the next
                 self.rebuild(jobs=1)
         if first:
@@ -341,7 +352,8 @@ class _Server(http.server.ThreadingHTTPServer):
         """A request that failed is one line in the terminal, never a traceback."""
         kind, value = sys.exc_info()[:2]
         if kind is not None and not issubclass(kind, (ConnectionError, TimeoutError)):
-            print(f"reportgen serve: a request failed ({kind.__name__}: {value})", file=sys.stderr)
+            print(_("reportgen serve: a request failed ({error}: {value})").format(error=kind.__name__, value=value),
+                  file=sys.stderr)
 
 
 def _site_file(site: Path, url_path: str) -> tuple[int, Path | None]:
@@ -369,95 +381,100 @@ def _site_file(site: Path, url_path: str) -> tuple[int, Path | None]:
     return 200, candidate
 
 
-def _handler(preview: Preview):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _PreviewHandler(http.server.BaseHTTPRequestHandler):
+    """Answers the browser from the preview's site; `_handler` binds it to one Preview."""
 
-        def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-            pass  # the terminal shows builds and problems, not every request
+    preview: Preview
+    protocol_version = "HTTP/1.1"
 
-        def do_HEAD(self):
-            self._answer(head=True)
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass  # the terminal shows builds and problems, not every request
 
-        def do_GET(self):
-            self._answer(head=False)
+    def do_HEAD(self):
+        self._answer(head=True)
 
-        def _answer(self, head: bool) -> None:
-            host = (self.headers.get("Host") or "").strip().lower()
-            if host not in preview.allowed_hosts:
-                return self._send(403, "text/plain; charset=utf-8", b"Forbidden: the preview answers only "
-                                  b"requests for localhost, 127.0.0.1 or [::1] with its port\n", head)
-            try:
-                url = urlsplit(self.path)
-            except ValueError:
-                return self._send(400, "text/plain; charset=utf-8", b"Bad request\n", head)
-            if url.path == EVENTS_PATH:
-                return self._events(parse_qs(url.query), head)
-            if url.path == VERSION_PATH:
-                with preview._changed:
-                    body = str(preview.version).encode()
-                return self._send(200, "text/plain; charset=utf-8", body, head)
-            try:
-                status, path = _site_file(preview.site, url.path)
-            except UnicodeDecodeError:
-                status, path = 400, None
-            if status == 400:
-                return self._send(400, "text/plain; charset=utf-8", b"Bad request: the path is not valid\n", head)
-            wants_page = url.path.endswith((".html", "/")) or (path is not None and path.suffix == ".html")
-            if wants_page and (path is not None or preview.problems is not None):
-                return self._send(*preview.page(path), head)
-            if path is None:
-                return self._send(404, "text/plain; charset=utf-8", b"Not found\n", head)
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            if kind.startswith("text/") or kind in ("application/json", "image/svg+xml"):
-                kind += "; charset=utf-8"
-            return self._send(200, kind, path.read_bytes(), head)
+    def do_GET(self):
+        self._answer(head=False)
 
-        def _events(self, query: dict, head: bool) -> None:
-            """Server-Sent Events: `reload` once the version differs from the page's."""
-            page = (query.get("page") or [""])[0]
-            name = page.rsplit("/", 1)[-1] or "index.html"
-            if name.endswith(".html") and len(name) <= MAX_NAME:
-                preview.looked_at = name
-            try:
-                seen = int((query.get("version") or ["-1"])[0])
-            except ValueError:
-                seen = -1
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.close_connection = True
-            if head:
-                return
-            try:
-                self.wfile.write(b"retry: 500\n\n")
+    def _answer(self, head: bool) -> None:
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.preview.allowed_hosts:
+            return self._send(403, "text/plain; charset=utf-8", b"Forbidden: the preview answers only "
+                              b"requests for localhost, 127.0.0.1 or [::1] with its port\n", head)
+        try:
+            url = urlsplit(self.path)
+        except ValueError:
+            return self._send(400, "text/plain; charset=utf-8", b"Bad request\n", head)
+        if url.path == EVENTS_PATH:
+            return self._events(parse_qs(url.query), head)
+        if url.path == VERSION_PATH:
+            with self.preview._changed:
+                body = str(self.preview.version).encode()
+            return self._send(200, "text/plain; charset=utf-8", body, head)
+        try:
+            status, path = _site_file(self.preview.site, url.path)
+        except UnicodeDecodeError:
+            status, path = 400, None
+        if status == 400:
+            return self._send(400, "text/plain; charset=utf-8", b"Bad request: the path is not valid\n", head)
+        wants_page = url.path.endswith((".html", "/")) or (path is not None and path.suffix == ".html")
+        if wants_page and (path is not None or self.preview.problems is not None):
+            return self._send(*self.preview.page(path), head)
+        if path is None:
+            return self._send(404, "text/plain; charset=utf-8", b"Not found\n", head)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/json", "image/svg+xml"):
+            kind += "; charset=utf-8"
+        return self._send(200, kind, path.read_bytes(), head)
+
+    def _events(self, query: dict, head: bool) -> None:
+        """Server-Sent Events: `reload` once the version differs from the page's."""
+        page = (query.get("page") or [""])[0]
+        name = page.rsplit("/", 1)[-1] or "index.html"
+        if name.endswith(".html") and len(name) <= MAX_NAME:
+            self.preview.looked_at = name
+        try:
+            seen = int((query.get("version") or ["-1"])[0])
+        except ValueError:
+            seen = -1
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if head:
+            return
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while True:
+                change = self.preview.wait_for_change(seen, HEARTBEAT_SECONDS)
+                if self.preview._stopping.is_set():
+                    return
+                if change is None:
+                    self.wfile.write(b": still here\n\n")
+                else:
+                    seen, pages = change
+                    data = json.dumps({"version": seen, "pages": pages})
+                    self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
                 self.wfile.flush()
-                while True:
-                    change = preview.wait_for_change(seen, HEARTBEAT_SECONDS)
-                    if preview._stopping.is_set():
-                        return
-                    if change is None:
-                        self.wfile.write(b": still here\n\n")
-                    else:
-                        seen, pages = change
-                        data = json.dumps({"version": seen, "pages": pages})
-                        self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
-                    self.wfile.flush()
-            except (ConnectionError, OSError):
-                return  # the page was closed or reloaded
+        except (ConnectionError, OSError):
+            return  # the page was closed or reloaded
 
-        def _send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
+    def _send(self, status: int, content_type: str, body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
 
-    return Handler
+
+
+def _handler(preview: Preview):
+    return type("Handler", (_PreviewHandler,), {"preview": preview})
 
 
 def serve(root: Path, *, port: int = 8000, jobs: int = 1, stream=None) -> None:
@@ -465,17 +482,17 @@ def serve(root: Path, *, port: int = 8000, jobs: int = 1, stream=None) -> None:
     import signal
 
     stream = stream if stream is not None else sys.stderr
-    print(f"Building the preview of {root} ...", file=stream, flush=True)
+    print(_("Building the preview of {root} ...").format(root=root), file=stream, flush=True)
     preview = Preview(root, port=port, jobs=jobs, stream=stream)
     try:
         url = preview.start()
         # Only now: the first build's worker processes must keep the default SIGTERM.
         signal.signal(signal.SIGTERM, _interrupt)
-        print(f"Preview at {url} (drafts included). It is built again when reportgen.yaml, a file in "
-              f"groups/ or a template is saved. Ctrl+C stops it.", file=stream, flush=True)
+        print(_("Preview at {url} (drafts included). It is built again when reportgen.yaml, a file in "
+            "groups/ or a template is saved. Ctrl+C stops it.").format(url=url), file=stream, flush=True)
         preview.wait()
     except KeyboardInterrupt:
-        print("Preview stopped", file=stream, flush=True)
+        print(_("Preview stopped"), file=stream, flush=True)
     finally:
         preview.stop()
 

@@ -43,6 +43,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .messages import _
 from . import model as m
 from .dates import parse_month
 from .textfiles import split_bom
@@ -92,7 +93,8 @@ def read_export(path: Path, project: m.Project, display: str | None = None) -> l
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read '{display}': {exc.strerror or exc}") from None
+        raise UsageError(_("cannot read '{display}': {value}").format(
+            display=display, value=exc.strerror or exc)) from None
     return parse_export(data, project, display)
 
 
@@ -104,15 +106,16 @@ def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRo
     if problems:
         raise InputError(problems)
     if not records:
-        raise InputError([Problem(display, 1, 1, "the file is empty; expected a header row naming the columns "
-                                                 + ", ".join(COLUMNS))])
+        raise InputError([Problem(display, 1, 1, _("the file is empty; expected a header row naming the columns {columns}").format(
+            
+            columns=", ".join(COLUMNS)))])
     header_line, header = records[0]
     while header and not header[-1]:
         header = header[:-1]  # a spreadsheet's empty cells after the last column
     columns = _columns(header, display, header_line, problems, optional_columns(project.config))
     if not problems and len(records) == 1:
-        problems.append(Problem(display, header_line, 1, "the file has a header but no rows; expected one row "
-                                                         "per month, region, group and indication"))
+        problems.append(Problem(display, header_line, 1, _("the file has a header but no rows; expected one row per month, region, group and "
+          "indication")))
     if problems:
         raise InputError(problems)
     rows = _RowChecker(project, display, columns, problems).check_all(records[1:])
@@ -122,14 +125,14 @@ def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRo
 
 
 def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
-    _, data = split_bom(data)  # Excel's "CSV UTF-8" starts with a byte order mark
+    __, data = split_bom(data)  # Excel's "CSV UTF-8" starts with a byte order mark
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         problems.append(Problem(display, line, 1,
-                                f"byte 0x{data[exc.start]:02X} is not UTF-8 text; save the export as "
-                                "'CSV UTF-8' (in Danish Excel: 'CSV UTF-8 (kommasepareret)')"))
+                                _("byte 0x{data:02X} is not UTF-8 text; save the export as 'CSV UTF-8' (in Danish Excel: "
+                                  "'CSV UTF-8 (kommasepareret)')").format(data=data[exc.start])))
         return None
 
 
@@ -146,11 +149,10 @@ def _records(text: str, display: str, problems: list[Problem]) -> list[tuple[int
                 records.append((line, [cell.strip() for cell in record]))
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(display, line, 1, f"this line is not valid CSV ({exc}); "
-                                                  "check that every opening quote (\") is closed"))
+        problems.append(Problem(display, line, 1, _("this line is not valid CSV ({exc}); check that every opening quote (\") is closed").format(
+            exc=exc)))
     if records and "\t" in first_line and len(records[0][1]) == 1:
-        problems.append(Problem(display, records[0][0], 1, "the columns are separated by tabs; "
-                                                           "save the export as CSV, with ';' or ','"))
+        problems.append(Problem(display, records[0][0], 1, _("the columns are separated by tabs; save the export as CSV, with ';' or ','")))
     return records
 
 
@@ -164,36 +166,38 @@ def _columns(header: list[str], display: str, line: int, problems: list[Problem]
     for index, (raw, name) in enumerate(zip(header, names)):
         if not name:
             problems.append(Problem(display, line, index + 1,
-                                    f"column {index + 1} of the header has no name; expected one of: "
-                                    f"{', '.join(COLUMNS)}"))
+                                    _("column {value} of the header has no name; expected one of: {items}").format(
+                                        value=index + 1, items=', '.join(COLUMNS))))
         elif name not in known:
             close = did_you_mean(name, [c for c in known if c not in names])
             if close:
                 suggested.add(close.split("'")[1])  # its own message names the column; no "missing" too
-            problems.append(Problem(display, line, index + 1, f"unknown column '{raw}'"
-                                    + (close or f"; expected the columns {', '.join(COLUMNS)}")))
+            problems.append(Problem(display, line, index + 1, _("unknown column '{raw}'").format(raw=raw)
+                                    + (close or _("; expected the columns {items}").format(items=', '.join(COLUMNS)))))
         elif name in columns:
             problems.append(Problem(display, line, index + 1,
-                                    f"the column '{name}' appears twice (columns {columns[name] + 1} and "
-                                    f"{index + 1}); keep one of them"))
+                                    _("the column '{name}' appears twice (columns {value} and {value2}); keep one of them").format(
+                                        name=name, value=columns[name] + 1, value2=index + 1)))
         else:
             columns[name] = index
     missing = [c for c in COLUMNS if c not in columns and c not in suggested]
     if missing:
         problems.append(Problem(display, line, 1,
-                                f"the header has no column {', '.join(repr(c) for c in missing)}; "
-                                f"the export needs the columns {', '.join(COLUMNS)}"))
+                                _("the header has no column {items}; the export needs the columns {items2}").format(
+                                    items=', '.join(repr(c) for c in missing), items2=', '.join(COLUMNS))))
     bins = [c for c in optional if c != ANSWERED]
     given = [c for c in bins if c in columns]
     if given and ANSWERED not in columns:
         problems.append(Problem(display, line, columns[given[0]] + 1,
-                                f"the turnaround column '{given[0]}' needs the column 'answered' too"))
+                                _("the turnaround column '{column}' needs the column 'answered' too").format(
+                                    column=given[0])))
     elif given and len(given) != len(bins):
         absent = [c for c in bins if c not in columns and c not in suggested]
         if absent:
             problems.append(Problem(display, line, columns[given[0]] + 1,
-                                    f"the turnaround columns come together: {', '.join(bins)}; "
-                                    f"the header has no {', '.join(repr(c) for c in absent)}"))
+                                    _("the turnaround columns come together: {columns}; "
+                                      "the header has no {absent}").format(
+                                        columns=', '.join(bins), absent=', '.join(repr(c) for c in absent))))
     return columns
 
 
@@ -221,8 +225,8 @@ class _RowChecker:
         first_rows = FirstRows()
         for line, cells in records:
             if len(cells) < self.width or any(cells[self.width:]):  # empty cells at the end are harmless
-                self.fail(line, None, f"the line has {len(cells)} values, but the header names "
-                                      f"{self.width} columns; give one value per column")
+                self.fail(line, None, _("the line has {count} values, but the header names {width} columns; give one value per "
+                  "column").format(count=len(cells), width=self.width))
                 continue
             row = self.check(line, cells)
             if row is None:
@@ -288,9 +292,9 @@ class _RowChecker:
         """The rules' scope of the row's group, or None (reported) if the group is unknown."""
         if group_id in self.scopes:
             return self.scopes[group_id]
-        self.fail(line, "group", (f"'group' is {quoted(group_id)}, which is not a group of this project "
-                                  "(the file names in groups/)" + did_you_mean(group_id, self.group_ids))
-                  if group_id else "'group' is empty; expected a group id, the name of its file in groups/")
+        self.fail(line, "group", (_("'group' is {value}, which is not a group of this project (the file names in groups/)").format(
+            value=quoted(group_id)) + did_you_mean(group_id, self.group_ids))
+                  if group_id else _("'group' is empty; expected a group id, the name of its file in groups/"))
         return None
 
     def month(self, line: int, text: str) -> m.Month | None:
@@ -301,9 +305,9 @@ class _RowChecker:
         if month is None:
             hint = ""
             if text and not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", text):
-                hint = " (a spreadsheet may have turned it into a date; format the column as text)"
-            self.fail(line, "month", f"'month' is {quoted(text, 'empty')}; expected a month written YYYY-MM, "
-                                     f"e.g. 2024-05{hint}")
+                hint = _(" (a spreadsheet may have turned it into a date; format the column as text)")
+            self.fail(line, "month", _("'month' is {value}; expected a month written YYYY-MM, e.g. 2024-05{hint}").format(
+                value=quoted(text, 'empty'), hint=hint))
         return month
 
     def number(self, line: int, column: str, text: str) -> int | None:
@@ -315,17 +319,19 @@ class _RowChecker:
     def count(self, line: int, column: str, text: str) -> None:
         """Report why `text` is not a count (digits are taken before this is called)."""
         if not text:
-            message = f"'{column}' is empty; expected a whole number (0 or more), 0 for none"
+            message = _("'{column}' is empty; expected a whole number (0 or more), 0 for none").format(column=column)
         elif text.isascii() and text.isdigit():
-            message = (f"'{column}' is a number of {len(text):,} digits; expected a count of at most "
-                       f"{MAX_NUMBER}" if len(text) > MAX_COUNT_DIGITS else
-                       f"'{column}' is {text}; expected a count of at most {MAX_NUMBER}")
+            message = (_("'{column}' is a number of {count:,} digits; expected a count of at most {MAX_NUMBER}").format(
+                column=column, count=len(text), MAX_NUMBER=MAX_NUMBER) if len(text) > MAX_COUNT_DIGITS else
+                       _("'{column}' is {text}; expected a count of at most {MAX_NUMBER}").format(
+                           column=column, text=text, MAX_NUMBER=MAX_NUMBER))
         elif re.fullmatch(r"-\s*[0-9]+([.,][0-9]+)?", text):
-            message = f"'{column}' is {text}; a count cannot be negative"
+            message = _("'{column}' is {text}; a count cannot be negative").format(column=column, text=text)
         elif re.fullmatch(r"[0-9][0-9., ]*", text):
-            message = (f"'{column}' is {text}; expected a whole number written with digits only, "
-                       "without decimals or thousands separators")
+            message = (_("'{column}' is {text}; expected a whole number written with digits only, without decimals"
+              " or thousands separators").format(column=column, text=text))
         else:
-            message = f"'{column}' is {quoted(text, 'empty')}; expected a whole number (0 or more)"
+            message = _("'{column}' is {value}; expected a whole number (0 or more)").format(
+                column=column, value=quoted(text, 'empty'))
         self.fail(line, column, message)
         return None

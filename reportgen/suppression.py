@@ -32,6 +32,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from reportgen.errors import InputError, Problem, relative_path
+from reportgen.messages import _
 from reportgen.figures import (
     LATEST_12_MONTHS,
     SINCE_START,
@@ -239,5 +240,5 @@ def disclosure_error(project: Project, cell, attacker: str, why: str) -> InputEr
         if g.id == cell.where and g.path is not None:
             path = g.path
     return InputError([Problem(relative_path(path, project.root), 1, 1,
-                               f"publishing would disclose a small count ({cell.label}): {why}; "
-                               "nothing was written (see 'privacy' in reportgen.yaml)")])
+                               _("publishing would disclose a small count ({label}): {why}; nothing was written "
+                                 "(see 'privacy' in reportgen.yaml)").format(label=cell.label, why=why))])

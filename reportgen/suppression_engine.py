@@ -33,6 +33,7 @@ import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
+from reportgen.messages import _
 from reportgen.suppression_values import Status, rounding_interval
 
 CONCEAL_COST = 4.0  # showing a "<5" as "x"
@@ -40,6 +41,14 @@ CONCEAL_COST = 4.0  # showing a "<5" as "x"
 # interval around the true value: with two regions and one of them the attacker, it may not be wide enough).
 HEADLINE_HIDING_COST = 100000.0
 MAX_ROUNDS = 50
+# The cells a protecting program may take in before it looks further only if nothing nearer protects: a
+# consolidated table of 130 groups would otherwise bring every group's tables into one program. Leaving a cell
+# out fixes it at its value, which only narrows what the program may use: what it finds still protects.
+SCOPE_BUDGET = 2000
+# A sum of more cells than this (a category of many groups) brings its parts into a program, but not their tables.
+LARGE_SUM = 60
+# A program larger than this is solved only where nothing nearer protects without hiding a headline figure.
+SMALL_SCOPE = 800
 NO_HEADLINE = 500.0  # a protection cheaper than this rounds no headline figure
 # The costs are a judgement, not a measurement: a solution within 30 % of the cheapest is as good. A node
 # limit, never a time limit, so that the same figures give the same pattern on any machine under any load.
@@ -79,6 +88,7 @@ class CellSystem:
         self.index: dict[Hashable, int] = {}
         self.sums: list[tuple[int, tuple[int, ...]]] = []  # (total, parts)
         self.cell_sums: list[list[int]] = []
+        self.members: list[tuple[int, ...]] = []  # each sum's cells, once each
         self.slots: dict[Hashable, list[int]] = {}
 
     def add_cell(self, key: Hashable, raw: int, **kw) -> None:
@@ -99,6 +109,7 @@ class CellSystem:
             raise ValueError(f"parts of {total!r} do not add up to it")
         n = len(self.sums)
         self.sums.append((t, ps))
+        self.members.append(tuple(sorted({t, *ps})))
         for c in {t, *ps}:
             self.cell_sums[c].append(n)
 
@@ -143,21 +154,29 @@ class CellSystem:
         # but a "<5" hidden as "x" is not, and the text does not tell them apart.
         return 0, hi
 
-    def near(self, start: int, hops: int | None) -> set[int]:
-        """Cells within `hops` sums of `start` (all connected ones if None), whole slots at a time."""
+    def near(self, start: int, hops: int | None, budget: int | None = None) -> set[int]:
+        """Cells within `hops` sums of `start` (all connected ones if None), whole slots at a time.
+
+        With a `budget`, a sum is taken in only while the cells stay within it (the smaller sums of a hop first),
+        and the parts of a sum of more than LARGE_SUM cells are taken in without the tables they belong to.
+        """
         seen = set(self.slots[self.cells[start].slot or self.cells[start].key])
         frontier, depth = list(seen), 0
         while frontier and (hops is None or depth < hops):
             depth += 1
             nxt = []
-            for c in frontier:
-                for s in self.cell_sums[c]:
-                    t, ps = self.sums[s]
-                    for j in (t, *ps):
-                        if j not in seen:
-                            for k in self.slots[self.cells[j].slot or self.cells[j].key]:
-                                seen.add(k)
-                                nxt.append(k)
+            sums = {s for c in frontier for s in self.cell_sums[c]}
+            for s in sorted(sums, key=lambda s: (len(self.members[s]), s)):
+                new = {k for j in self.members[s] if j not in seen
+                       for k in self.slots[self.cells[j].slot or self.cells[j].key]} - seen
+                if budget is not None and len(seen) + len(new) > budget:
+                    continue
+                if len(self.members[s]) > LARGE_SUM:  # a consolidated table: of the parts, only the cells themselves
+                    t = self.sums[s][0]
+                    nxt.extend(sorted(k for k in self.slots[self.cells[t].slot or self.cells[t].key] if k in new))
+                else:
+                    nxt.extend(sorted(new))
+                seen |= new
             frontier = nxt
         return seen
 
@@ -167,14 +186,14 @@ class CellSystem:
 
         status = self.primary_status()
         cache: dict = {}
-        for _ in range(MAX_ROUNDS):
+        for __ in range(MAX_ROUNDS):
             failures = audit(self, status, cache=cache).failures
             if not failures:
                 return status
             done: set[int] = set()
             memo: dict = {}
             for f in failures:
-                if f.cell in done or (done and not still_narrow(self, status, f, memo)):
+                if f.cell in done or (done and not still_narrow(self, status, f, memo, cache)):
                     continue
                 done.add(f.cell)
                 self.protect(f.cell, f.attacker_knows, f.attacker, status)
@@ -185,30 +204,38 @@ class CellSystem:
     def protect(self, target: int, knows: frozenset, attacker: str, status: list[Status]) -> None:
         """Hide, round or conceal the cheapest cells so that `target` spans min_range values for the attacker."""
         best, seen = None, 0
-        for hops in (1, 2, 3, None):
-            size = len(self.near(target, hops))
+        sizes = {hops: len(self.near(target, hops, SCOPE_BUDGET)) for hops in (1, 2, 3, None)}
+        for hops, wider in ((1, 2), (2, 3), (3, None), (None, None)):
+            size = sizes[hops]
             if size == seen:  # the wider search holds no more cells
                 break
+            if wider != hops and sizes[wider] <= 1.5 * size:  # about as large: the wider program alone
+                continue
+            if size > SMALL_SCOPE and best is not None and best[0] < HEADLINE_HIDING_COST:
+                break
             seen = size
-            found = self._cheapest(target, knows, status, hops)
+            found = self._cheapest(target, knows, status, hops, SCOPE_BUDGET)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
             if best is not None and best[0] < NO_HEADLINE:  # a wider search could only round a headline less
                 break
+        if best is None and len(self.near(target, None)) > seen:  # nothing within the budget: everything linked
+            best = self._cheapest(target, knows, status, None, None)
         if best is not None:
             for i, new in best[1]:
                 status[i] = new
             return
         cell = self.cells[target]
-        raise Unprotectable(cell, attacker, "no pattern of hidden and rounded figures keeps it "
-                            f"{self.min_range} values wide or wider for {attacker}")
+        raise Unprotectable(cell, attacker, _("no pattern of hidden and rounded figures keeps it {count} values wide "
+                                              "or wider for {attacker}").format(count=self.min_range, attacker=attacker))
 
-    def _cheapest(self, target: int, knows: frozenset, status: list[Status], hops: int | None):
+    def _cheapest(self, target: int, knows: frozenset, status: list[Status], hops: int | None,
+                  budget: int | None):
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import coo_matrix
 
-        scope = sorted(i for i in self.near(target, hops) if not (self.cells[i].known_by & knows))
+        scope = sorted(i for i in self.near(target, hops, budget) if not (self.cells[i].known_by & knows))
         reach = self.min_range
         col = {}  # cell -> index of its value in the "high" table; the "low" table follows at +n
         lo, hi, options = [], [], []  # options: (cell, new status, cost, lo if chosen, hi if chosen)
@@ -275,7 +302,7 @@ class CellSystem:
         row([(t, 1), (t + n, -1)], reach - 1, math.inf)
         var_lo = np.array(lo * 2 + [0] * k, dtype=float)
         var_hi = np.array(hi * 2 + [1] * k, dtype=float)
-        for o, (i, _, _, o_lo, o_hi) in enumerate(options):
+        for o, (i, __, __, o_lo, o_hi) in enumerate(options):
             a = col[i]
             for shift in (0, n):
                 var_lo[a + shift] = min(var_lo[a + shift], o_lo)

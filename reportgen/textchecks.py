@@ -17,6 +17,10 @@ Every check here runs in time linear in the text. Markdown itself is not
 linear on some inputs (thousands of '[' take minutes), so a text is rendered
 only within limits on its length, its brackets and its nesting; a text over
 them is refused with a located message and never reaches the renderer.
+
+It is one module of some 480 lines because both checks read the same folded
+text and the same rendered Markdown, under the same limits; apart, each would
+fold and render the text again.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .messages import _
 from .markdown_reader import reader_view
 
 # --- limits (each keeps the Markdown renderer's work small; see the module docstring) ---
@@ -195,8 +200,8 @@ class TextFinding:
 
 
 def _cpr_message(shown: str) -> str:
-    return (f"'{shown}' is shaped like a CPR number; patient texts must be anonymised. "
-            "Remove it, or if it is not a person's number, list it under 'allow_identifiers' with a reason")
+    return (_("'{shown}' is shaped like a CPR number; patient texts must be anonymised. Remove it, or "
+      "if it is not a person's number, list it under 'allow_identifiers' with a reason").format(shown=shown))
 
 
 def _word_at(text: str, start: int, end: int) -> str:
@@ -258,10 +263,11 @@ _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
 def _link_problem(url: str) -> str | None:
     scheme = _SCHEME.match(url)
     if scheme and scheme.group(1).lower() not in _ALLOWED_SCHEMES:
-        return (f"a link starting with '{scheme.group(1)}:'; links may only start with https://, http:// or mailto:")
+        return (_("a link starting with '{group}:'; links may only start with https://, http:// or mailto:").format(
+            group=scheme.group(1)))
     if not scheme and url.strip():
-        return (f"a link to '{url[:40]}', which is not a web address; "
-                "write the full address starting with https://")
+        return (_("a link to '{url}', which is not a web address; write the full address starting with "
+          "https://").format(url=url[:40]))
     return None
 
 
@@ -272,7 +278,8 @@ def _capped(findings: list[TextFinding], what: str) -> list[TextFinding]:
     rest = len(findings) - MAX_FINDINGS_PER_KIND
     last = findings[MAX_FINDINGS_PER_KIND]
     return findings[:MAX_FINDINGS_PER_KIND] + [TextFinding(
-        last.start, last.snippet, f"and {rest} more {what} in this text from here on; fix the ones above first")]
+        last.start, last.snippet, _("and {rest} more {what} in this text from here on; fix the ones above first").format(
+            rest=rest, what=what))]
 
 
 def _html_findings(text: str) -> list[TextFinding]:
@@ -282,16 +289,17 @@ def _html_findings(text: str) -> list[TextFinding]:
         tag = window.split(">")[0] + (">" if ">" in window else "")
         findings.append(TextFinding(
             match.start(), tag,
-            f"raw HTML ({tag}) in the text; HTML is not allowed, use Markdown instead "
-            "(**bold**, *italic*, [link text](https://...)), or write '<' with a space after it",
+            _("raw HTML ({tag}) in the text; HTML is not allowed, use Markdown instead (**bold**, "
+              "*italic*, [link text](https://...)), or write '<' with a space after it").format(tag=tag),
         ))
-    return _capped(findings, "pieces of raw HTML")
+    return _capped(findings, _("pieces of raw HTML"))
 
 
 def _entity_findings(text: str) -> list[TextFinding]:
     return _capped([TextFinding(match.start(), match.group(0),
-                                f"an HTML entity ({match.group(0)}); write the character itself instead")
-                    for match in _ENTITY.finditer(text)], "HTML entities")
+                                _("an HTML entity ({group}); write the character itself instead").format(
+                                    group=match.group(0)))
+                    for match in _ENTITY.finditer(text)], _("HTML entities"))
 
 
 def _autolink_findings(text: str) -> list[TextFinding]:
@@ -300,7 +308,7 @@ def _autolink_findings(text: str) -> list[TextFinding]:
         problem = _link_problem(match.group(1) + ":")
         if problem:
             findings.append(TextFinding(match.start(), match.group(0), problem))
-    return _capped(findings, "unsafe links")
+    return _capped(findings, _("unsafe links"))
 
 
 _LIST_MARKER = re.compile(r"(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|$)")
@@ -337,24 +345,25 @@ def nesting_depth(line: str) -> int:
 def _limit_findings(text: str) -> list[TextFinding]:
     """Texts the Markdown renderer could not read in good time: too long, too many brackets, too deep."""
     if len(text) > MAX_TEXT_CHARS:
-        return [TextFinding(0, text[:20], f"this text is {len(text):,} characters long; a text may be at most "
-                                          f"{MAX_TEXT_CHARS:,} characters (split it, or is it the right text?)")]
+        return [TextFinding(0, text[:20], _("this text is {count:,} characters long; a text may be at most {MAX_TEXT_CHARS:,} "
+          "characters (split it, or is it the right text?)").format(count=len(text), MAX_TEXT_CHARS=MAX_TEXT_CHARS))]
     findings = []
-    for char, limit, what in (("[", MAX_BRACKETS, "square brackets '['"), ("<", MAX_ANGLES, "'<' characters")):
+    for char, limit, what in (("[", MAX_BRACKETS, _("square brackets '['")), ("<", MAX_ANGLES, "'<' characters")):
         count = text.count(char)
         if count > limit:
             at = -1
-            for _ in range(limit + 1):
+            for __ in range(limit + 1):
                 at = text.find(char, at + 1)
-            findings.append(TextFinding(at, char, f"this text has {count} {what}; at most {limit} are allowed "
-                                                  "in one text (Markdown reads each one as a possible link)"))
+            findings.append(TextFinding(at, char, _("this text has {count} {what}; at most {limit} are allowed in one text (Markdown reads "
+              "each one as a possible link)").format(count=count, what=what, limit=limit)))
     offset = 0
     for line in text.split("\n"):
         depth = nesting_depth(line)
         if depth > MAX_NESTING:
             findings.append(TextFinding(offset, line.strip()[:20] or line[:20],
-                                        f"lists or quotes nested {depth} deep; at most {MAX_NESTING} levels "
-                                        "are allowed (less indentation, fewer '>' or '-')"))
+                                        _("lists or quotes nested {depth} deep; at most {MAX_NESTING} levels are allowed (less "
+                                          "indentation, fewer '>' or '-')").format(
+                                              depth=depth, MAX_NESTING=MAX_NESTING)))
             break
         offset += len(line) + 1
     return findings
@@ -365,7 +374,7 @@ def _locate_address(text: str, url: str, nth: int) -> tuple[int, str]:
     the address itself (a reference definition); the text's start if it cannot be found."""
     at = -1
     start = 0
-    for _ in range(nth + 1):
+    for __ in range(nth + 1):
         found = text.find(url, start) if url else -1
         if found < 0:
             break
@@ -400,7 +409,7 @@ def _reader_findings(text: str, links: tuple[str, ...], images: tuple[str, ...])
         image_at = text.find("![", image_at + 1)
         start, snippet = (image_at, "![") if image_at >= 0 else _locate_address(text, src, 0)
         findings.append(TextFinding(start, snippet,
-                                    "an image (![...](...)); images are not supported in report texts"))
+                                    _("an image (![...](...)); images are not supported in report texts")))
     seen: dict[str, int] = {}
     for url in links:
         problem = _link_problem(url)
@@ -460,13 +469,13 @@ def check_text(text: str, markdown: bool, allowed: Iterable[str] = ()) -> list[T
             try:
                 view = reader_view(readable)
             except RecursionError:  # pragma: no cover - the nesting limit comes first
-                findings.append(TextFinding(0, text[:20], "lists or quotes nested too deep"))
+                findings.append(TextFinding(0, text[:20], _("lists or quotes nested too deep")))
             else:
                 reader_text = view.text
-                findings += _capped(_reader_findings(readable, view.links, view.images), "unsafe links or images")
+                findings += _capped(_reader_findings(readable, view.links, view.images), _("unsafe links or images"))
     elif len(text) > MAX_TEXT_CHARS:
         findings += _limit_findings(text)
-    findings += _capped(identifier_findings(text, markdown, allowed, reader_text), "CPR-shaped numbers")
+    findings += _capped(identifier_findings(text, markdown, allowed, reader_text), _("CPR-shaped numbers"))
     unique: dict[tuple[int, str], TextFinding] = {}
     for finding in findings:
         unique.setdefault((finding.start, finding.message), finding)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .messages import _
 from .errors import Problem
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -35,4 +36,5 @@ def read_as_parsed(path: Path, lines: list[str]) -> str | None:
 
 def changed_meanwhile(display: str, run_again: str) -> Problem:
     """The problem of a file someone else changed while a command was editing it."""
-    return Problem(display, 1, 1, f"the file was changed by someone else meanwhile; run {run_again} again")
+    return Problem(display, 1, 1, _("the file was changed by someone else meanwhile; run {run_again} again").format(
+        run_again=run_again))

@@ -10,6 +10,23 @@ import webcheck
 from pdfbuild import ROOT, build_pdfs
 
 
+@pytest.fixture(autouse=True)
+def _messages_in_english(monkeypatch):
+    """The commands' messages are English in the tests, as the environment variable LANGUAGE chooses
+    (whatever the machine's LANG says), so that a test reads the texts written in the code; a test
+    of the other languages uses `messages_from_project` or `--messages`."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def messages_from_project(monkeypatch):
+    """No language in the environment: the messages are in the project's first language."""
+    monkeypatch.delenv("LANGUAGE")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium (Playwright) for the whole test session.

@@ -33,6 +33,7 @@ space included) is one space.
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class Node:
     id: str | None = None
 
 
+@functools.cache
 def struct_tree(pdf: Path) -> Node:
     """The structure tree as `pdfinfo -struct-text` prints it."""
     out = subprocess.run(["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True, check=True).stdout

@@ -38,6 +38,7 @@ STAGES = {
     # shared by every stage: the model and the plainest helpers, standard library only
     "": "base",  # the package itself (`reportgen/__init__.py`)
     "errors": "base", "model": "base", "paths": "base", "dates": "base", "textfiles": "base",
+    "messages": "base",  # the language catalogues: every sentence reportgen writes, standard library only
     # reading the input and checking it
     "yamlsource": "load", "schema": "load", "declarations": "load", "discovery": "load", "rules": "load",
     "rowrules": "load", "textchecks": "load", "markdown_reader": "load", "loader": "load", "statsexport": "load",

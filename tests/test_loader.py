@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 import time
@@ -196,6 +198,71 @@ BAD_GROUP_FILES = [
 ]
 
 
+# The same problems as `reportgen check` prints them by default on a project whose first language is Danish
+# (line:col: message, by the id of the case in BAD_GROUP_FILES).
+BAD_GROUP_FILES_DA = {
+    'unknown_key': ["14:1: ukendt felt 'sumary'; mente du 'summary'?"],
+    'unknown_nested_key': ["11:3: ukendt felt 'stauts' i 'edition'; mente du 'status'?"],
+    'missing_field': ["1:1: 'perspectives' mangler; forventede: Perspektiver (Markdown)."],
+    'duplicate_key': ["9:1: nøglen 'example_data' står to gange i samme blok (første gang på linje 8); behold en af dem"],
+    'anchor': ['6:10: et anker (&n); ankre og aliaser er ikke tilladt, skriv værdien helt ud'],
+    'alias': ['40:15: et alias (*x) henviser til en anden del af filen; aliaser er ikke tilladt, skriv værdien helt ud'],
+    'tab_indent': ['11:1: et tabulatortegn; YAML skal have mellemrum her (indstil din editor til at indsætte mellemrum i stedet for tabulatorer)'],
+    'tab_in_text': ['15:10: et tabulatortegn; YAML skal have mellemrum her (indstil din editor til at indsætte mellemrum i stedet for tabulatorer)'],
+    'python_tag': ['6:10: et YAML-tag (!!python/object/apply:os.system); tags er ikke tilladt, fjern det og skriv den almindelige værdi'],
+    'local_tag': ['6:10: et YAML-tag (!secret); tags er ikke tilladt, fjern det og skriv den almindelige værdi'],
+    'no_as_region': ["30:32: 'region' er 'NO', som ikke er en region i reportgen.yaml (hovedstaden, sjaelland)"],
+    'on_as_bool': ["8:15: 'example_data' er 'on'; skriv true eller false"],
+    'leading_zero': ["29:72: 'statistics.monthly[1].patients' er 012; skriv tallet uden foranstillet nul (12)"],
+    'negative': ["29:72: 'statistics.monthly[1].patients' er -3; et antal kan ikke være negativt"],
+    'decimal': ["29:72: 'statistics.monthly[1].patients' er 1.5; forventede et helt tal uden decimaler"],
+    'quoted_number': ["29:72: 'statistics.monthly[1].patients' er teksten '14' i anførselstegn; skriv tallet uden anførselstegn"],
+    'thousands': ["29:72: 'statistics.monthly[1].patients' er 1.200; skriv tallet uden tusindtalsseparatorer: 1200"],
+    'word_count': ["29:72: 'statistics.monthly[1].patients' er 'many'; forventede et helt tal (0 eller mere)"],
+    'diagnosed_gt_patients': ["29:133: 'diagnosed' er 15, flere end 'patients' (14); patienter med fund tælles med blandt patienterne"],
+    'patients_gt_analyses': ["31:72: 'patients' er 10, flere end WGS-analyserne (germline + somatic + rna = 9); hver patient har mindst én analyse"],
+    'month_before_start': ["29:15: 'month' er 2023-12, uden for perioden for hjerte: fra 2024-01 (i drift siden 2024-01-15) til 2024-05 (statistik til og med 2024-05-31)"],
+    'month_after_asof': ["31:15: 'month' er 2024-06, uden for perioden for hjerte: fra 2024-01 (i drift siden 2024-01-15) til 2024-05 (statistik til og med 2024-05-31); for nyere tal skal 'statistics.as_of' i groups/hjerte.yaml først opdateres"],
+    'month_invalid': ["30:15: 'statistics.monthly[2].month' er '2024-13'; forventede en måned skrevet ÅÅÅÅ-MM, fx 2024-05"],
+    'unknown_region': ["30:32: 'region' er 'sjalland', som ikke er en region i reportgen.yaml (hovedstaden, sjaelland); mente du 'sjaelland'?"],
+    'unknown_indication': ["31:57: 'indication' er 'HJ3', som ikke er en af indikationerne for hjerte (HJ1, HJ2); mente du 'HJ2'?"],
+    'duplicate_row': ['31:7: en række mere for hjerte, 2024-01, hovedstaden, HJ1 (den første står på linje 29); slå dem sammen til én række'],
+    'html_script': ["15:11: rå HTML (<script>) i teksten; HTML er ikke tilladt, brug Markdown i stedet (**fed**, *kursiv*, [linktekst](https://...)), eller skriv '<' med et mellemrum efter", "15:27: rå HTML (</script>) i teksten; HTML er ikke tilladt, brug Markdown i stedet (**fed**, *kursiv*, [linktekst](https://...)), eller skriv '<' med et mellemrum efter"],
+    'html_img': ["39:16: rå HTML (<img src=x onerror=alert(1)>) i teksten; HTML er ikke tilladt, brug Markdown i stedet (**fed**, *kursiv*, [linktekst](https://...)), eller skriv '<' med et mellemrum efter"],
+    'javascript_link': ["41:6: et link, der begynder med 'javascript:'; links må kun begynde med https://, http:// eller mailto:"],
+    'markdown_image': ['41:3: et billede (![...](...)); billeder understøttes ikke i rapporttekster'],
+    'cpr': ["39:23: '010203-1234' ligner et CPR-nummer; patienttekster skal være anonymiserede. Fjern det, eller skriv det under 'allow_identifiers' med en begrundelse, hvis det ikke er en persons nummer"],
+    'cpr_no_hyphen': ["39:14: '1012981235' ligner et CPR-nummer; patienttekster skal være anonymiserede. Fjern det, eller skriv det under 'allow_identifiers' med en begrundelse, hvis det ikke er en persons nummer"],
+    'id_mismatch': ["1:5: 'id' er hjerter, men filen hedder hjerte.yaml; de skal være ens"],
+    'category_typo': ["2:11: 'category' er 'rar'; forventede en af: rare, cancer; mente du 'rare'?"],
+    'impact_typo': ["35:14: 'cases[1].impact[1]' er 'diagnose'; forventede en af: diagnosis, treatment, family, prevention, prognosis; mente du 'diagnosis'?"],
+    'impact_empty': ["35:13: 'cases[1].impact' skal have mindst 1 punkt(er), men har 0"],
+    'impact_twice': ["35:22: 'cases[1].impact' nævner family to gange"],
+    'date_not_in_calendar': ["10:9: 'edition.date' er 2024-02-30, som ikke er en dato i kalenderen"],
+    'date_format': ["7:21: 'in_operation_since' er '15-01-2024'; forventede en dato skrevet ÅÅÅÅ-MM-DD, fx 2024-05-31"],
+    'name_missing_en': ["4:3: 'name' har ingen tekst på en; tilføj 'en: ...'"],
+    'unknown_language': ["4:3: 'name' har ingen tekst på en; tilføj 'en: ...'", "5:3: 'dk' er ikke et af rapporternes sprog (da, en); mente du 'da'?"],
+    'duplicate_code': ['22:11: indikationskoden HJ1 bruges to gange; hver kode skal være unik', "31:57: 'indication' er 'HJ2', som ikke er en af indikationerne for hjerte (HJ1); mente du 'HJ1'?"],
+    'case_indication': ["34:17: 'indication' er 'HJ9', som ikke er en af indikationerne for hjerte (HJ1, HJ2); mente du 'HJ2'?"],
+    'scalar_for_list': ["16:14: 'indications' skal være en liste (linjer, der begynder med '- '), men er 'HJ1'", "17:1: ukendt felt 'x'; forventede en af: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"],
+    'list_for_record': ["11:3: et listepunkt ude af linje; sæt '-' for hvert punkt lige under hinanden (YAML: did not find expected '-' indicator)"],
+    'bad_indent': ["11:10: et ':', hvor der ikke skulle være et; tjek linjens indrykning i forhold til linjerne ovenover, og sæt tekst med ': ' i anførselstegn (YAML: mapping values are not allowed in this context)"],
+    'unclosed_quote': ['42:1: filen slutter inden i en tekst i anførselstegn; afslut anførselstegnene (YAML: found unexpected end of stream)'],
+    'colon_in_text': ["6:19: et ':', hvor der ikke skulle være et; tjek linjens indrykning i forhold til linjerne ovenover, og sæt tekst med ': ' i anførselstegn (YAML: mapping values are not allowed in this context)"],
+    'second_document': ["42:1: et dokument mere ('---'); en fil rummer præcis én rapport"],
+    'asof_before_start': ["26:10: 'statistics.as_of' er 2023-05-31, før 'in_operation_since' (2024-01-15)", "29:15: 'month' er 2024-01, uden for perioden for hjerte: fra 2024-01 (i drift siden 2024-01-15) til 2023-05 (statistik til og med 2023-05-31); for nyere tal skal 'statistics.as_of' i groups/hjerte.yaml først opdateres", "30:15: 'month' er 2024-02, uden for perioden for hjerte: fra 2024-01 (i drift siden 2024-01-15) til 2023-05 (statistik til og med 2023-05-31); for nyere tal skal 'statistics.as_of' i groups/hjerte.yaml først opdateres", "31:15: 'month' er 2024-05, uden for perioden for hjerte: fra 2024-01 (i drift siden 2024-01-15) til 2023-05 (statistik til og med 2023-05-31); for nyere tal skal 'statistics.as_of' i groups/hjerte.yaml først opdateres"],
+    'empty_summary': ["14:9: 'summary' er tom; forventede tekst"],
+    'status_case': ["11:11: 'edition.status' er 'Approved'; forventede en af: draft, approved; mente du 'approved'?"],
+    'complex_key': ["8:3: en nøgle skal være et almindeligt ord efterfulgt af ':', ikke en liste eller en samling felter"],
+    'html_comment': ["41:16: rå HTML (<!-- skjult -->) i teksten; HTML er ikke tilladt, brug Markdown i stedet (**fed**, *kursiv*, [linktekst](https://...)), eller skriv '<' med et mellemrum efter"],
+    'html_entity': ['41:16: en HTML-entitet (&lt;); skriv selve tegnet i stedet', '41:21: en HTML-entitet (&gt;); skriv selve tegnet i stedet'],
+    'top_level_list': ["2:1: et listepunkt ude af linje; sæt '-' for hvert punkt lige under hinanden (YAML: did not find expected '-' indicator)"],
+    'empty_criteria': ["24:15: 'indications[2].criteria' er tom; forventede tekst"],
+    'expected_text': ["21:33: 'indications[1].expected_patients_per_year' er 'mange'; forventede et helt tal (0 eller mere)"],
+    'null_scalar_for_list': ["33:1: ukendt felt 'x'; forventede en af: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"],
+}
+
+
 def problems_in(root: Path) -> list[str]:
     try:
         load_project(root)
@@ -209,6 +276,34 @@ def test_bad_group_file(tmp_path, old, new, expected):
     assert old in HEART
     write_project(tmp_path, {"hjerte": HEART.replace(old, new, 1), "kraeft": CANCER})
     assert problems_in(tmp_path) == [f"groups/hjerte.yaml:{p}" for p in expected]
+
+
+def check_output(root: Path, *options: str) -> tuple[int, list[str]]:
+    """`reportgen check` run on `root`: its exit status and what it printed to stderr, line by line."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(["check", str(root), *options])
+    return status, err.getvalue().splitlines()
+
+
+def test_every_case_is_told_in_danish():
+    assert set(BAD_GROUP_FILES_DA) == {case.id for case in BAD_GROUP_FILES}
+
+
+@pytest.mark.usefixtures("messages_from_project")
+@pytest.mark.parametrize("old, new, expected", BAD_GROUP_FILES)
+def test_check_tells_a_bad_group_file_in_danish_and_in_english(tmp_path, request, old, new, expected):
+    write_project(tmp_path, {"hjerte": HEART.replace(old, new, 1), "kraeft": CANCER})
+    danish = BAD_GROUP_FILES_DA[request.node.callspec.id]
+    count = len(expected)
+    status, lines = check_output(tmp_path)  # the project's first language: Danish
+    assert status == 1
+    assert lines == [f"groups/hjerte.yaml:{p}" for p in danish] + [
+        f"{count} {'problem' if count == 1 else 'problemer'} i 1 fil; intet blev bygget"]
+    status, lines = check_output(tmp_path, "--messages", "en")
+    assert status == 1
+    assert lines == [f"groups/hjerte.yaml:{p}" for p in expected] + [
+        f"{count} {'problem' if count == 1 else 'problems'} in 1 file; nothing was built"]
 
 
 def test_valid_project_loads(tmp_path):
@@ -337,19 +432,29 @@ def test_config_text_needs_every_language(tmp_path):
 # --- the command line ---------------------------------------------------------
 
 
+@pytest.mark.usefixtures("messages_from_project")
 def test_check_exit_codes_and_output(tmp_path, capsys):
     write_project(tmp_path)
     assert main(["check", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == ("OK: reportgen.yaml, 2 gruppefiler og 2 filer til samlede rapporter, "
+                                       "5 statistikrækker: ingen problemer fundet\n")
+    assert main(["check", str(tmp_path), "--messages", "en"]) == 0
     assert capsys.readouterr().out == ("OK: reportgen.yaml, 2 group files and 2 consolidated files, "
                                        "5 statistics rows: no problems found\n")
     (tmp_path / "groups/hjerte.yaml").write_text(HEART.replace("region: sjaelland", "region: NO"))
     assert main(["check", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.splitlines()[-1] == "1 problem in 1 file; nothing was built"
-    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert err.splitlines()[-1] == "1 problem i 1 fil; intet blev bygget"
+    assert main(["check", "--messages=en", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "1 problem in 1 file; nothing was built"
+    assert main(["check", str(tmp_path / "nowhere"), "--messages", "en"]) == 2
     assert "is not a folder" in capsys.readouterr().err
-    assert main(["check", str(tmp_path / "groups")]) == 2
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err == f"reportgen: fejl: '{tmp_path / 'nowhere'}' er ikke en mappe\n"
+    assert main(["check", str(tmp_path / "groups"), "--messages", "en"]) == 2
     assert "no reportgen.yaml" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "groups")]) == 2
+    assert "ingen reportgen.yaml" in capsys.readouterr().err
 
 
 def test_usage_error_exits_2(capsys):

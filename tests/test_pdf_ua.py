@@ -31,6 +31,7 @@ what counts as visible and as the same).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import subprocess
@@ -339,13 +340,21 @@ def test_a_passage_in_another_language_says_so():
 # --- what a reader hears -----------------------------------------------------------------------------
 
 
-def _html(name: str) -> str:
+@functools.cache
+def _shipped():
+    """The shipped project and its published figures, loaded and chosen once for every test."""
     from reportgen.loader import load_project
-    from reportgen.render import Document, render_document, templates_dir
     from reportgen.suppression import publish_project
 
-    project = _html.__dict__.setdefault("project", load_project(ROOT))
-    published = _html.__dict__.setdefault("published", publish_project(project))
+    project = load_project(ROOT)
+    return project, publish_project(project)
+
+
+@functools.cache
+def _html(name: str) -> str:
+    from reportgen.render import Document, render_document, templates_dir
+
+    project, published = _shipped()
     document = Document("consolidated" if name in project.consolidated else "group", name)
     return render_document(project, published, document, "da", root="", lang_prefix="", other_languages=[],
                            pdf_available=False, templates=templates_dir(ROOT), medium="print")

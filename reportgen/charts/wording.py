@@ -1,61 +1,39 @@
 """The wording of the charts' generated text alternatives, in Danish and English.
 
 Only the kind of chart and its extremes are worded here; everything
-domain-specific in them comes from the caller's labels. The wording lives apart
-from the drawing so that it can move into the language catalogues with the rest.
+domain-specific in them comes from the caller's labels. The phrases are
+English here; their translations are in the language catalogues (reportgen/locale).
 """
 
 from __future__ import annotations
 
 from .. import formatting
+from ..messages import N_, catalogue, languages
 from ..model import Month
 
 PHRASES = {
-    "da": {
-        "monthly": "Stablet søjlediagram: {y_label} pr. måned fra {first} til {last}, fordelt på {series}.",
-        "monthly_peak": " Flest i {month}: {value}.",
-        "bars": "Vandret søjlediagram: {x_label}.",
-        "stacked": "Stablet vandret søjlediagram: {x_label}, fordelt på {series}.",
-        "stacked_peak": " Flest i alt: {label}, {value}.",
-        "yields": "Punktdiagram med 95\u00a0%-intervaller: {x_label}.",
-        "extremes": " Højest: {high}, {high_value}; lavest: {low}, {low_value}.",
-        "single": " {label}: {value}.",
-        "missing": " {count} af {total} vises som {text}.",
-        "target": "Kurve: {y_label} fra {first} til {last}, senest {value}; {target_label}: {target}.",
-        "projection": " Stiplet: {projection_label} til {month}, {value}.",
-        "funnel": "Tragtdiagram: {y_label} for hver region mod regionens størrelse; samlet niveau {centre}.",
-        "funnel_outside": " Uden for kontrolgrænserne: {names}.",
-        "funnel_inside": " Alle viste regioner ligger inden for kontrolgrænserne.",
-        "funnel_missing": " Ikke vist (skjulte tal): {names}.",
-    },
-    "en": {
-        "monthly": "Stacked bar chart: {y_label} per month from {first} to {last}, by {series}.",
-        "monthly_peak": " Most in {month}: {value}.",
-        "bars": "Horizontal bar chart: {x_label}.",
-        "stacked": "Stacked horizontal bar chart: {x_label}, by {series}.",
-        "stacked_peak": " Most in total: {label}, {value}.",
-        "yields": "Dot chart with 95% intervals: {x_label}.",
-        "extremes": " Highest: {high}, {high_value}; lowest: {low}, {low_value}.",
-        "single": " {label}: {value}.",
-        "missing": " {count} of {total} shown as {text}.",
-        "target": "Line chart: {y_label} from {first} to {last}, latest {value}; {target_label}: {target}.",
-        "projection": " Dashed: {projection_label} to {month}, {value}.",
-        "funnel": "Funnel plot: {y_label} of each region against its size; overall level {centre}.",
-        "funnel_outside": " Outside the control limits: {names}.",
-        "funnel_inside": " Every region shown lies within the control limits.",
-        "funnel_missing": " Not shown (hidden figures): {names}.",
-    },
+    "monthly": N_("Stacked bar chart: {y_label} per month from {first} to {last}, by {series}."),
+    "monthly_peak": N_(" Most in {month}: {value}."),
+    "bars": N_("Horizontal bar chart: {x_label}."),
+    "stacked": N_("Stacked horizontal bar chart: {x_label}, by {series}."),
+    "stacked_peak": N_(" Most in total: {label}, {value}."),
+    "yields": N_("Dot chart with 95% intervals: {x_label}."),
+    "extremes": N_(" Highest: {high}, {high_value}; lowest: {low}, {low_value}."),
+    "single": N_(" {label}: {value}."),
+    "missing": N_(" {count} of {total} shown as {text}."),
+    "target": N_("Line chart: {y_label} from {first} to {last}, latest {value}; {target_label}: {target}."),
+    "projection": N_(" Dashed: {projection_label} to {month}, {value}."),
+    "funnel": N_("Funnel plot: {y_label} of each region against its size; overall level {centre}."),
+    "funnel_outside": N_(" Outside the control limits: {names}."),
+    "funnel_inside": N_(" Every region shown lies within the control limits."),
+    "funnel_missing": N_(" Not shown (hidden figures): {names}."),
 }
 
 
 def phrase(lang: str, name: str, **values: object) -> str:
-    try:
-        phrases = PHRASES[lang]
-    except KeyError:
-        raise ValueError(
-            f"unsupported report language {lang!r}; expected one of: {', '.join(PHRASES)}"
-        ) from None
-    return phrases[name].format(**values)
+    if lang not in languages():
+        raise ValueError(f"unsupported report language {lang!r}; expected one of: {', '.join(languages())}")
+    return catalogue(lang).gettext(PHRASES[name]).format(**values)
 
 
 
