@@ -145,7 +145,7 @@ def _group_outcomes(o: PublishedGroupOutcomes | None, config: Config, category: 
         },
         "effects": None if o.effects is None else {
             "total": _effects(o.effects),
-            "by_year": [{"year": y, **_effects(e)} for y, e in o.effects_by_year],
+            "years": list(o.effect_years),
             "diagnosed_in_years_with_effects_patients": published_value(o.diagnosed_in_effect_years),
         },
     }
@@ -301,7 +301,7 @@ def group_csv(group: Group, published: PublishedGroup, config: Config,
     """The open-data table of one group: one row per period and breakdown cell, then the monthly series.
 
     With `outcomes`, the since-start rows carry the answers and turnaround, and rows of breakdown
-    `effects` (key: a year, or empty for the total) carry the clinical effect.
+    `effects` (key empty: the effects years together, as the report shows them) carries the clinical effect.
     """
     doc = group_document(group, published, config, outcomes)
     clinical = doc["clinical_effect"]
@@ -329,9 +329,7 @@ def group_csv(group: Group, published: PublishedGroup, config: Config,
                              **found.get(entry[key], {})})
     if clinical and clinical["effects"]:
         effects = clinical["effects"]
-        for entry in (*effects["by_year"], effects["total"]):
-            rows.append({**base, "period": "since_start", "breakdown": "effects", "key": entry.get("year", ""),
-                         **entry})
+        rows.append({**base, "period": "since_start", "breakdown": "effects", "key": "", **effects["total"]})
     for entry in doc["monthly"]:
         rows.append({**base, "period": "since_start", "breakdown": "month", "key": entry["month"], **entry})
     out = io.StringIO()

@@ -59,6 +59,8 @@ from reportgen.suppression_outcomes import (  # answers and effects, also import
     PublishedIndicationAnswers,
     PublishedOutcomes,
     add_outcome_cells,
+    effects_group,
+    effects_to_link,
     publish_outcomes,
 )
 from reportgen.suppression_values import (  # the vocabulary, also importable from here
@@ -103,11 +105,27 @@ def suppression_status(figures: ProjectFigures, config: Config,
 
     With `outcomes`, the answers and effects counts join the model (`suppression_outcomes`).
     """
-    system = cell_system(figures, config, editions, rows)
-    if outcomes is not None:
-        add_outcome_cells(system, figures, outcomes)
+    linked: frozenset[str] = frozenset()
+    while True:
+        system = cell_system(figures, config, editions, rows)
+        if outcomes is None:
+            return system, system.choose()
+        add_outcome_cells(system, figures, outcomes, linked)
         system.close_knowledge()
-    return system, system.choose()
+        try:
+            status = system.choose()
+        except Unprotectable as exc:
+            # A bound no hiding can widen: the sum instead lets the diagnosed of those years be hidden.
+            group = effects_group(exc.cell.key)
+            if group is None or group in linked:
+                raise
+            linked |= {group}
+            continue
+        # A bound stands for a sum only where the counts it comes from are shown: else choose again with the sum.
+        needed = effects_to_link(system, status, outcomes, linked)
+        if needed == linked:
+            return system, status
+        linked = needed
 
 
 class _Publisher:

@@ -2,28 +2,46 @@
 
 The person counts of `reportgen.outcomes` join the `CellSystem` of
 `suppression_cells` (patients and diagnosed), with the relations a reader
-knows about them, in every place since start:
+knows about them, in every place since start (a group's total, years,
+regions and indications; each category; the nation).
 
-  patients   = answered + pending + (unrecorded)
-  answered   = diagnosed_answered + (answered, not diagnosed)
-  diagnosed  = diagnosed_answered + (diagnosed in unrecorded rows)
-  (unrecorded) = (diagnosed in unrecorded rows) + (unrecorded, not diagnosed)
-  diagnosed in a year = followed_up of that year + (not followed up)
-  followed_up = consequence + (followed up without it), for every consequence
+Protected counts: answered, and where answers are not recorded for every
+patient of a place, pending and the diagnosed among the answered too; a
+group's followed-up patients, each consequence and the relatives tested.
+"<5" when small, hidden ("x") where a reader could narrow one. Pending is
+`patients - answered` (the input contract's definition): where every patient
+of a place is recorded, it is the complement of a protected count, as the
+patients without a finding are, and it is published wherever answered and
+patients are. A reader knows every relation among them:
 
-and every measure adds up over a group's years, regions and indications, over
-its effects years, over the groups of a category and over the categories of
-the nation. Cells in parentheses are auxiliary (never published as counts;
-"not recorded" is shown only where patients, answered and pending are, so it
-gives nothing away). Answered, pending, the diagnosed among the answered,
-followed up, each consequence and the relatives tested are protected counts:
-"<5" when small, hidden ("x") where a reader could narrow one. A region knows its own counts, a group's network every count
-of its own group; the category and national totals, and a group's own
-answers, are headline figures (rounded rather than hidden).
+  a place whose patients are all recorded (the usual case; a reader sees
+  "not recorded: 0"):
+    patients  = answered + (pending)
+    answered  = diagnosed + (answered, not diagnosed)
+    -- the diagnosed among the answered are the place's diagnosed cell itself
+  a place with unrecorded rows:
+    patients  = answered + pending + (unrecorded)
+    answered  = diagnosed_answered + (answered, not diagnosed)
+    diagnosed = diagnosed_answered + (diagnosed in unrecorded rows)
+    (unrecorded) = (diagnosed in unrecorded rows) + (unrecorded, not diagnosed)
+  a group's clinical effect (published for its effects years together):
+    (diagnosed in the effects years) = the diagnosed of each of those years
+                                     = followed_up + (not followed up)
+    followed_up = consequence + (followed up without it), for every consequence
 
-Not modelled: the turnaround bins. No bin is published as a count, only the
-share answered within the target and the bin of the median, each shown where
-the answered count is. They are ratios of counts outside the model (a share of 1/3 tells
+and every count adds up over a group's years, regions and indications, over
+the groups of a category and over the categories of the nation (a sum that
+follows from the others is left out). Cells in parentheses are auxiliary:
+never published as counts. A region knows its own counts, a group's network
+every count of its own group; the category and national totals, and a
+group's own answers, are headline figures (rounded rather than hidden).
+
+What is published is what the pages and the open data show: answers by
+group, year, region and indication; the clinical effect of a group's effects
+years together, of each category and of the nation. Not modelled: the
+turnaround bins. No bin is published as a count, only the share answered
+within the target and the bin of the median, each shown where the answered
+count is. They are ratios of counts outside the model (a share of 1/3 tells
 that at least 3 answers were binned, so at least 3 answered), a bound this
 model does not add.
 
@@ -45,8 +63,12 @@ from reportgen.suppression_cells import _NATIONAL_KEY, _category_key, _group_key
 from reportgen.suppression_engine import CellSystem
 from reportgen.suppression_values import Published, PublishedYield, Status, derived, published
 
+# The measures of a place with unrecorded rows, those published first; a place recorded in full has
+# only answered, pending and answered_not_diagnosed (the others are its diagnosed cell, or zero).
 ANSWER_MEASURES = ("answered", "pending", "diagnosed_answered")
 _ANSWER_AUX = ("unrecorded", "answered_not_diagnosed", "diagnosed_unrecorded", "unrecorded_not_diagnosed")
+_FULL_AUX = ("pending", "answered_not_diagnosed")
+_ZERO_WHEN_FULL = ("unrecorded", "diagnosed_unrecorded", "unrecorded_not_diagnosed")
 _ANSWER_SUMS = (
     ("patients", ("answered", "pending", "unrecorded")),
     ("answered", ("diagnosed_answered", "answered_not_diagnosed")),
@@ -60,6 +82,16 @@ GROUP_HEADLINE_COST = 5000  # as a group's own totals
 def _effects_key(place: tuple) -> tuple:
     """The place of a category's or the nation's effects (beside its answers)."""
     return ("effects", *place[1:])
+
+
+def answer_key(measure: str, place: tuple, full: bool) -> tuple | None:
+    """The cell that holds `measure` of the answers in `place`; None where it is zero and known to be."""
+    if full:
+        if measure == "diagnosed_answered":
+            return ("diagnosed", SINCE_START, place)
+        if measure in _ZERO_WHEN_FULL:
+            return None
+    return (measure, SINCE_START, place)
 
 
 def _answer_values(a: AnswerCounts, diagnosed: int) -> dict[str, int]:
@@ -91,55 +123,92 @@ def _describe(measure: str, place: tuple) -> str:
         where = f"{owner}'s total"
     elif dimension == "effects":
         where = f"{owner}'s clinical effect"
-    elif dimension == "effects_year":
-        where = f"{owner}'s clinical effect, year {member}"
     else:
         where = f"{owner}, {dimension} {member}"
     return f"{measure.replace('_', ' ').replace(':', ' ')}, since start, {where}"
 
 
-def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: ProjectOutcomes) -> None:
+def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: ProjectOutcomes,
+                      linked: frozenset[str] = frozenset()) -> None:
     """The answers and effects cells and their relations (see the module docstring), added to `system`.
 
     `system` must already hold the patients and diagnosed cells since start;
-    call its `close_knowledge()` afterwards.
+    call its `close_knowledge()` afterwards. The followed-up patients of a
+    group in `linked` are tied to the diagnosed of its effects years by a sum;
+    those of any other group are bounded by their published number instead,
+    which tells a reader the same as long as those diagnosed are all shown
+    (`effects_to_link` names the groups for which they are not).
     """
     keys = outcomes.consequences
     published_effects = {"followed_up", "relatives_tested", *(f"consequence:{k}" for k in keys)}
+    full: dict[tuple, bool] = {}  # place -> every patient's answer recorded
+
+    effect_years: dict[str, list[tuple]] = {}  # group -> the cells of the diagnosed in its effects years
 
     def known_by(place: tuple, measure: str) -> frozenset:
         """Who knows a count of a group: whoever knows the count it is part of (its patients, or its diagnosed
-        patients), e.g. a region that reported all of them."""
+        patients; for effects, the diagnosed of every effects year), e.g. a region that reported all of them."""
         kind, owner, dimension, member = place
         if kind != "group":
             return frozenset()
-        of = {"effects": _group_key(owner, "total"), "effects_year": _group_key(owner, "year", member)}.get(dimension, place)
-        among = "diagnosed" if dimension.startswith("effects") or measure.startswith("diagnosed") else "patients"
-        whole = (among, SINCE_START, of)
-        known = system.cells[system.index[whole]].known_by if whole in system.index else frozenset()
-        return known | {("group", owner)}
+        if dimension == "effects":
+            wholes = effect_years[owner]
+        else:
+            wholes = [("diagnosed" if measure.startswith("diagnosed") else "patients", SINCE_START, place)]
+        known = [system.cells[system.index[w]].known_by if w in system.index else frozenset() for w in wholes]
+        return frozenset.intersection(*known) | {("group", owner)} if known else frozenset({("group", owner)})
 
-    def add(place: tuple, values: dict[str, int], published_measures) -> None:
+    def add(place: tuple, values: dict[str, int], published_measures, aux_measures=()) -> None:
         kind, owner, dimension, member = place
         # A group's own answers (as its own patients and diagnosed) cost more to round than a consolidated total.
         headline = HEADLINE_COST if kind in ("category", "national", "effects") else \
             GROUP_HEADLINE_COST if dimension == "total" else 0
-        for measure, raw in values.items():
+        for measure in (*published_measures, *aux_measures):
             aux = measure not in published_measures
-            system.add_cell((measure, SINCE_START, place), raw, aux=aux, known_by=known_by(place, measure),
-                            headline=0 if aux else headline, label=_describe(measure, place),
-                            where=owner if kind == "group" else None, slot=("outcomes", SINCE_START, place))
-
-    def add_sum(measure: str, total: tuple, parts: Sequence[tuple]) -> None:
-        if parts:
-            system.add_sum((measure, SINCE_START, total), [(measure, SINCE_START, p) for p in parts])
+            system.add_cell((measure, SINCE_START, place), values[measure], aux=aux,
+                            known_by=known_by(place, measure), headline=0 if aux else headline,
+                            label=_describe(measure, place), where=owner if kind == "group" else None,
+                            slot=("outcomes", SINCE_START, place))
 
     def answers(place: tuple, a: AnswerCounts, diagnosed: int) -> None:
-        add(place, _answer_values(a, diagnosed), ANSWER_MEASURES)
-        for total, parts in _ANSWER_SUMS:
-            system.add_sum((total, SINCE_START, place), [(p, SINCE_START, place) for p in parts])
+        values = _answer_values(a, diagnosed)
+        full[place] = a.unrecorded == 0
+        if full[place]:
+            add(place, values, ("answered",), _FULL_AUX)
+            sums = _ANSWER_SUMS[:2]
+        else:
+            add(place, values, ANSWER_MEASURES, _ANSWER_AUX)
+            sums = _ANSWER_SUMS
+        for total, parts in sums:
+            system.add_sum((total, SINCE_START, place),
+                           [k for k in (answer_key(p, place, full[place]) for p in parts) if k is not None])
 
-    answer_measures = (*ANSWER_MEASURES, *_ANSWER_AUX)
+    def add_sums(total: tuple, parts: Sequence[tuple]) -> None:
+        """Each measure of the answers in `total` is the sum of those in `parts`, where that does not follow
+        from the sums of patients, diagnosed and answered (and from every part of a full total being full)."""
+        if not parts:
+            return
+        for measure in ("answered",) if full[total] else (*ANSWER_MEASURES, *_ANSWER_AUX):
+            whole = answer_key(measure, total, full[total])
+            members = [k for k in (answer_key(measure, p, full[p]) for p in parts) if k is not None]
+            if whole is None or (measure == "diagnosed_answered" and whole[0] == "diagnosed"
+                                 and all(k[0] == "diagnosed" for k in members)):
+                continue
+            system.add_sum(whole, members)
+
+    def effects(place: tuple, e: EffectCounts, parts: Sequence[tuple] = (), bound: int | None = None) -> None:
+        values = _effect_values(e, keys)
+        add(place, values, tuple(m for m in values if m in published_effects),
+            tuple(m for m in values if m not in published_effects))
+        if bound is not None:  # followed up <= the diagnosed of the effects years, a published number
+            system.cells[system.index[("followed_up", SINCE_START, place)]].upper = bound
+        for k in keys:
+            system.add_sum(("followed_up", SINCE_START, place),
+                           [(f"consequence:{k}", SINCE_START, place), (f"followed_up_without:{k}", SINCE_START, place)])
+        if parts:
+            for measure in published_effects:
+                system.add_sum((measure, SINCE_START, place), [(measure, SINCE_START, p) for p in parts])
+
     for g in outcomes.groups:
         win = figures.group(g.group_id).since_start
         gid = g.group_id
@@ -156,42 +225,33 @@ def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: Pro
                 place = _group_key(gid, dimension, member)
                 answers(place, a, diagnosed[member])
                 places.append(place)
-            for measure in answer_measures:
-                add_sum(measure, total, places)
+            add_sums(total, places)
         if not g.records_effects:
             continue
-        effects_place = _group_key(gid, "effects")
-        add(effects_place, _effect_values(g.effects, keys), published_effects)
-        year_places = []
-        for year, e in g.effects_by_year:
-            place = _group_key(gid, "effects_year", year)
-            add(place, _effect_values(e, keys), published_effects)
-            system.add_cell(("not_followed_up", SINCE_START, place), win.year(year).counts.diagnosed - e.followed_up,
-                            aux=True, known_by=known_by(place, "patients"), label=_describe("not followed up", place),
-                            where=gid, slot=("outcomes", SINCE_START, place))
-            system.add_sum(("diagnosed", SINCE_START, _group_key(gid, "year", year)),
-                           [("followed_up", SINCE_START, place), ("not_followed_up", SINCE_START, place)])
-            year_places.append(place)
-        for measure in _effect_values(g.effects, keys):
-            add_sum(measure, effects_place, year_places)
-        for k in keys:
-            for place in (effects_place, *year_places):
-                system.add_sum(("followed_up", SINCE_START, place),
-                               [(f"consequence:{k}", SINCE_START, place), (f"followed_up_without:{k}", SINCE_START, place)])
+        place = _group_key(gid, "effects")
+        # The followed-up patients are among the diagnosed of the effects years.
+        years = [k for y, __ in g.effects_by_year if (k := ("diagnosed", SINCE_START, _group_key(gid, "year", y)))
+                 in system.index]
+        effect_years[gid] = years
+        tied = _tied(g, linked, system.min_count)
+        effects(place, g.effects, bound=None if tied else g.diagnosed_in_effect_years)
+        if not tied:
+            continue
+        among = ("diagnosed_in_effect_years", SINCE_START, place)
+        system.add_cell(among, g.diagnosed_in_effect_years, aux=True, known_by=known_by(place, "diagnosed"),
+                        label=_describe("diagnosed in the effects years", place), where=gid,
+                        slot=("outcomes", SINCE_START, place))
+        system.add_sum(among, years)
+        system.add_cell(("not_followed_up", SINCE_START, place), g.diagnosed_in_effect_years - g.effects.followed_up,
+                        aux=True, known_by=known_by(place, "diagnosed"), label=_describe("not followed up", place),
+                        where=gid, slot=("outcomes", SINCE_START, place))
+        system.add_sum(among, [("followed_up", SINCE_START, place), ("not_followed_up", SINCE_START, place)])
 
     def aggregate(place: tuple, agg: AggregateOutcomes, diagnosed: int, part_places: Sequence[tuple],
                   effect_parts: Sequence[tuple]) -> None:
         answers(place, agg.answers, diagnosed)
-        for measure in answer_measures:
-            add_sum(measure, place, part_places)
-        values = _effect_values(agg.effects, keys)
-        add(_effects_key(place), values, published_effects)
-        for measure in values:
-            add_sum(measure, _effects_key(place), effect_parts)
-        for k in keys:
-            system.add_sum(("followed_up", SINCE_START, _effects_key(place)),
-                           [(f"consequence:{k}", SINCE_START, _effects_key(place)),
-                            (f"followed_up_without:{k}", SINCE_START, _effects_key(place))])
+        add_sums(place, part_places)
+        effects(_effects_key(place), agg.effects, effect_parts)
 
     for c in outcomes.categories:
         members = [g for g in outcomes.groups if g.category == c.key]
@@ -201,6 +261,34 @@ def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: Pro
     aggregate(_NATIONAL_KEY, outcomes.national, figures.national.since_start.total.diagnosed,
               [_category_key(c.key) for c in outcomes.categories],
               [_effects_key(_category_key(c.key)) for c in outcomes.categories])
+
+
+def _tied(g, linked: frozenset[str], min_count: int) -> bool:
+    """Whether a group's followed-up patients are tied to the diagnosed of its effects years by a sum:
+    when asked, or when so few were diagnosed that a bound of them might pin a hidden effects count."""
+    return g.group_id in linked or g.diagnosed_in_effect_years < 2 * min_count
+
+
+def effects_group(key) -> str | None:
+    """The group whose bounded effects hold the cell `key`, else None."""
+    place = key[2] if isinstance(key, tuple) and len(key) == 3 else None
+    if isinstance(place, tuple) and len(place) == 4 and place[0] == "group" and place[2] == "effects":
+        return place[1]
+    return None
+
+
+def effects_to_link(system: CellSystem, status: Sequence[Status], outcomes: ProjectOutcomes,
+                    linked: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The groups of `linked`, and those whose followed-up patients `add_outcome_cells` bounded by the
+    diagnosed of their effects years while one of those counts is not shown exactly under `status`."""
+    loose = set(linked)
+    for g in outcomes.groups:
+        if g.records_effects and not _tied(g, linked, system.min_count):
+            for y, __ in g.effects_by_year:
+                key = ("diagnosed", SINCE_START, _group_key(g.group_id, "year", y))
+                if key in system.index and status[system.index[key]] is not Status.PUBLISHED:
+                    loose.add(g.group_id)
+    return frozenset(loose)
 
 
 # --- the published answers and effects ----------------------------------------
@@ -271,7 +359,7 @@ class PublishedGroupOutcomes:
     by_region: tuple[tuple[str, PublishedAnswers], ...]
     by_indication: tuple[PublishedIndicationAnswers, ...]
     effects: PublishedEffects | None  # None: the group has no effects entries
-    effects_by_year: tuple[tuple[int, PublishedEffects], ...]
+    effect_years: tuple[int, ...]  # the years the effects entries are for, published together
     diagnosed_in_effect_years: Published  # the diagnosed patients the followed-up ones are among
 
 
@@ -334,24 +422,34 @@ class _Publisher:
 
 
 def _publish_answers(p: _Publisher, place: tuple, a: AnswerCounts) -> PublishedAnswers:
-    def key(measure):
-        return (measure, SINCE_START, place)
+    full = a.unrecorded == 0
 
-    # Not recorded, the shares and the median bin follow from counts that are all shown, or are hidden.
-    counts = (key("answered"), key("pending"), key("patients"))
+    def key(measure):
+        return answer_key(measure, place, full)
+
+    patients = ("patients", SINCE_START, place)
+    if full:
+        # Pending and not recorded follow from answered and patients (not recorded: none).
+        counts = (key("answered"), patients)
+        pending = p.derived(a.pending, *counts)
+        unrecorded = p.derived(0)
+    else:
+        counts = (key("answered"), key("pending"), patients)
+        pending = p.cell(key("pending"))
+        unrecorded = p.derived(a.unrecorded, *counts)
     return PublishedAnswers(
         answered=p.cell(key("answered")),
-        pending=p.cell(key("pending")),
-        unrecorded=p.derived(a.unrecorded, *counts),
+        pending=pending,
+        unrecorded=unrecorded,
         diagnosed_answered=p.cell(key("diagnosed_answered")),
         # The bins are never shown as counts: their share and median are, with answered and patients.
-        binned=p.derived(a.binned, key("answered"), key("patients")),
-        within_target=p.derived(a.within_target, key("answered"), key("patients")),
+        binned=p.derived(a.binned, key("answered"), patients),
+        within_target=p.derived(a.within_target, key("answered"), patients),
         yield_on_answered=p.share(key("diagnosed_answered"), key("answered")),
         # neither is computed from answered or patients: shown as they are beside a rounded one
-        share_within_target=p.derived(a.share_within_target, key("answered"), key("patients"),
+        share_within_target=p.derived(a.share_within_target, key("answered"), patients,
                                       rounded_value=a.share_within_target),
-        median_bin=p.derived(a.median_bin, key("answered"), key("patients"), rounded_value=a.median_bin),
+        median_bin=p.derived(a.median_bin, key("answered"), patients, rounded_value=a.median_bin),
         recorded_share=p.derived(a.recorded / a.patients if a.patients else None, *counts),
     )
 
@@ -391,11 +489,11 @@ def publish_outcomes(system: CellSystem, status: Sequence[Status], outcomes: Pro
                 i.code, _publish_answers(p, _group_key(gid, "indication", i.code), i.answers), i.expected_yield)
                 for i in g.by_indication),
             effects=_publish_effects(p, _group_key(gid, "effects"), g.effects, keys) if g.records_effects else None,
-            effects_by_year=tuple((y, _publish_effects(p, _group_key(gid, "effects_year", y), e, keys))
-                                  for y, e in g.effects_by_year),
+            effect_years=tuple(y for y, __ in g.effects_by_year),
             diagnosed_in_effect_years=p.derived(
                 g.diagnosed_in_effect_years,
-                *(("diagnosed", SINCE_START, _group_key(gid, "year", y)) for y, _ in g.effects_by_year)),
+                *(k for y, __ in g.effects_by_year
+                  if (k := ("diagnosed", SINCE_START, _group_key(gid, "year", y))) in p.system.index)),
         ))
     by_group = {g.group_id: g for g in outcomes.groups}
 

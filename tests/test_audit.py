@@ -147,7 +147,7 @@ def test_answers_and_effects_are_in_the_audited_model():
     published = publish_project(project)
     system, status = published.protection
     keys = {c.key[0] for c in system.cells}
-    assert {"answered", "pending", "diagnosed_answered", "followed_up", "relatives_tested"} <= keys
+    assert {"answered", "pending", "followed_up", "relatives_tested"} <= keys
     assert any(k.startswith("consequence:") for k in keys)
     assert audit(system, status).failures == []
     # A hidden effects count, and a weak pattern that shows every other count of one of its sums.
