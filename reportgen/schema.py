@@ -265,7 +265,8 @@ class Share(Field):
                 name=name, value=_shown(node), expects=_(self.expects)))
         value = float(text)
         if value > 1:
-            hint = _(" (for {text} %, write {share})").format(text=text, share=f"{value / 100:g}") if value <= 100 else ""
+            hint = "" if value > 100 else _(" (for {text} %, write {share})").format(
+                text=text, share=f"{value / 100:g}")
             return ctx.error(node, _("'{name}' is {text}, more than 1; expected {expects}").format(
                 name=name, text=text, expects=_(self.expects)) + hint)
         return value

@@ -203,8 +203,8 @@ def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: Pro
         if bound is not None:  # followed up <= the diagnosed of the effects years, a published number
             system.cells[system.index[("followed_up", SINCE_START, place)]].upper = bound
         for k in keys:
-            system.add_sum(("followed_up", SINCE_START, place),
-                           [(f"consequence:{k}", SINCE_START, place), (f"followed_up_without:{k}", SINCE_START, place)])
+            system.add_sum(("followed_up", SINCE_START, place), [(f"consequence:{k}", SINCE_START, place),
+                                                                 (f"followed_up_without:{k}", SINCE_START, place)])
         if parts:
             for measure in published_effects:
                 system.add_sum((measure, SINCE_START, place), [(measure, SINCE_START, p) for p in parts])

@@ -142,8 +142,9 @@ BAD_DA = {
                                "patienter, der blev henvist i måneden",
     "bins_not_summing": "'answered_within_days' giver 4 + 6 + 1 + 2 = 13, men 'answered' er 12; hver besvaret "
                         "patient tælles i præcis ét interval",
-    "bins_wrong_key": "'answered_within_days' skal have præcis intervallerne 28, 56, 84, later (turnaround.bins_days "
-                      "i reportgen.yaml og derefter later): late er ikke et interval (mente du 'later'?); later mangler",
+    "bins_wrong_key": "'answered_within_days' skal have præcis intervallerne 28, 56, 84, later "
+                      "(turnaround.bins_days i reportgen.yaml og derefter later): late er ikke et interval "
+                      "(mente du 'later'?); later mangler",
     "consequence_above_followed_up": "'changed_treatment' er 7, flere end 'followed_up' (6); en konsekvens tælles "
                                      "blandt de patienter, der er fulgt op",
     "misspelt_consequence": "ukendt felt 'changed_treatmnt' i 'effects[1]'; de konsekvenser, der tælles, er dem fra "
