@@ -20,7 +20,9 @@ start) count as a published figure too: from 1 to min_count - 1 they are
 protected like a "<5".
 
 Each minimum and maximum is an integer program solved exactly by HiGHS
-(`scipy.optimize.milp`), over the hidden cells linked to the count once the
+(`suppression_solver.Program.extreme`: the linear relaxation, whose optimal
+vertex is usually whole and then, checked exactly, the answer; the integer
+program where it is not), over the hidden cells linked to the count once the
 attacker's known cells are fixed. A count is protected when its range is at
 least ``min_range`` values wide (so it is never pinned to one value).
 """
@@ -35,7 +37,8 @@ from reportgen.messages import _
 from reportgen.suppression_values import HIDDEN, Status
 
 OUTSIDER = "an outsider"
-AUDIT_OPTIONS = {}
+# The integer programs solved to the end (the objectives are whole numbers: a gap below 1 is none).
+AUDIT_OPTIONS = {"mip_rel_gap": 0.0, "mip_abs_gap": 0.5}
 
 
 @dataclass(frozen=True)
@@ -98,54 +101,80 @@ def audit(system, status: list[Status], which: Iterable[Attacker] | None = None,
     of its width, and `exact` is False); ``exact=True`` computes every minimum
     and maximum. A range narrower than min_range is always exact. `cache`, a
     dict kept by a caller that audits patterns growing from one another,
-    keeps the ranges of components that did not change.
+    keeps the ranges of components that did not change. The result for a
+    pattern already audited (the chooser's last, audited again before a build
+    writes) is kept with the model and given again.
     """
+    done = system.audited if which is None else {}  # the same model and pattern: the same ranges
+    pattern = (_pattern(system, status, range(len(status))), exact)
+    if pattern in done:
+        return done[pattern]
     result = AuditResult(system.min_range, attackers=list(which or attackers(system)))
     solved: dict = {} if cache is None else cache
-    # An outsider's unknowns first; an insider differs only in the outsider's components holding its cells.
-    unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
-    free = _determined_out(system, unknown)
-    components = _components(system, free)
-    component_of = {i: n for n, c in enumerate(components) for i in c}
-    by_tag: dict = {}  # who knows which of the outsider's unknowns
-    for i in free:
-        for tag in system.cells[i].known_by:
-            by_tag.setdefault(tag, set()).add(i)
-    targets_of = {n: [i for i in c if _protected(system, status, i)] for n, c in enumerate(components)}
-    pinned_out = [i for i in sorted(unknown - free) if _protected(system, status, i)]
+    outsider = _Outsider(system, status)
     keys: dict = {}
 
-    def ranges_of(component: list[int], targets: list[int]) -> dict:
-        key = (frozenset(component), tuple(status[i] for i in component), exact)
+    def ranges_of(component: list[int], targets: list[int], n: int | None = None) -> dict:
+        """The ranges of a component's targets: once per outsider's component `n`, and per pattern in `solved`."""
+        if n is not None and n in keys:
+            return keys[n]
+        key = (frozenset(component), _pattern(system, status, component), exact)
         if key not in solved:
             solved[key] = _ranges(system, status, component, targets, result, exact)
+        if n is not None:
+            keys[n] = solved[key]
         return solved[key]
 
     for attacker in result.attackers:
-        known = set().union(*(by_tag.get(tag, ()) for tag in attacker.knows))
-        touched = {component_of[i] for i in known}
-        pinned = list(pinned_out)
-        mine = []
-        for n in touched:
-            left = set(components[n]) - known
-            still = _determined_out(system, left)
-            pinned += [i for i in sorted(left - still) if _protected(system, status, i)]
-            mine += _components(system, still)
-        for i in pinned:  # the sole unknown of a sum: worked out exactly
-            if not (system.cells[i].known_by & attacker.knows):
-                raw = system.cells[i].raw
-                result.ranges.append(Range(i, attacker.name, attacker.knows, raw, raw, True))
-        found = [(targets_of[n], keys[n] if n in keys else keys.setdefault(n, ranges_of(c, targets_of[n])))
-                 for n, c in enumerate(components) if n not in touched and targets_of[n]]
-        for component in mine:
-            targets = [i for i in component if _protected(system, status, i)]
-            if targets:
-                found.append((targets, ranges_of(component, targets)))
-        for targets, ranges in found:
-            for i in targets:
-                low, high, is_exact = ranges[i]
-                result.ranges.append(Range(i, attacker.name, attacker.knows, low, high, is_exact))
+        result.ranges += outsider.ranges_for(attacker, ranges_of)
+    done[pattern] = result
     return result
+
+
+class _Outsider:
+    """An outsider's unknowns in independent components; an insider's differ only in those holding its cells."""
+
+    def __init__(self, system, status: list[Status]):
+        self.system, self.status = system, status
+        unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
+        free = _determined_out(system, unknown)
+        self.components = _components(system, free)
+        self.component_of = {i: n for n, c in enumerate(self.components) for i in c}
+        self.by_tag: dict = {}  # who knows which of the outsider's unknowns
+        for i in free:
+            for tag in system.cells[i].known_by:
+                self.by_tag.setdefault(tag, set()).add(i)
+        self.targets_of = {n: self.targets(c) for n, c in enumerate(self.components)}
+        self.pinned = self.targets(sorted(unknown - free))
+
+    def targets(self, cells) -> list[int]:
+        return [i for i in cells if _protected(self.system, self.status, i)]
+
+    def ranges_for(self, attacker: Attacker, ranges_of) -> list[Range]:
+        """Every protected count's range for `attacker` (`ranges_of(component, targets[, n])` solves them)."""
+        system = self.system
+        known = set().union(*(self.by_tag.get(tag, ()) for tag in attacker.knows))
+        touched = {self.component_of[i] for i in known}
+        pinned, mine = list(self.pinned), []
+        for n in touched:
+            left = set(self.components[n]) - known
+            still = _determined_out(system, left)
+            pinned += self.targets(sorted(left - still))
+            mine += _components(system, still)
+        found = [Range(i, attacker.name, attacker.knows, system.cells[i].raw, system.cells[i].raw, True)
+                 for i in pinned if not (system.cells[i].known_by & attacker.knows)]  # the sole unknown of a sum
+        parts = [(self.targets_of[n], ranges_of(c, self.targets_of[n], n))
+                 for n, c in enumerate(self.components) if n not in touched and self.targets_of[n]]
+        parts += [(targets, ranges_of(c, targets)) for c in mine if (targets := self.targets(c))]
+        for targets, ranges in parts:
+            found += [Range(i, attacker.name, attacker.knows, *ranges[i]) for i in targets]
+        return found
+
+
+def _pattern(system, status: list[Status], cells: Iterable[int]) -> tuple:
+    """What a reader sees of `cells`: each one's status, and a rounded one's rounding base."""
+    bases = getattr(system, "bases", {})
+    return tuple((status[i], bases[i]) if i in bases and status[i] is Status.ROUNDED else status[i] for i in cells)
 
 
 def _protected(system, status: list[Status], i: int) -> bool:
@@ -165,7 +194,7 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
     ranges of components whatever else changed.
     """
     memo = {} if memo is None else memo
-    state = tuple(status)
+    state = _pattern(system, status, range(len(status)))
     if memo.get("status") != state:
         memo.clear()
         memo["status"] = state
@@ -175,7 +204,7 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
     component = memo[("free", knows)].get(failure.cell)
     if component is None:  # the sole unknown of a sum: worked out exactly
         return True
-    whole = (frozenset(component), tuple(status[i] for i in component), False)  # as `audit` keeps it in `cache`
+    whole = (frozenset(component), _pattern(system, status, component), False)  # as `audit` keeps it in `cache`
     if cache is not None and whole in cache:
         low, high, _ = cache[whole][failure.cell]
         return high - low + 1 < system.min_range
@@ -252,16 +281,12 @@ def _components(system, free: set[int]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _ranges(system, status, component: list[int], targets: list[int], result: AuditResult, exact: bool):
-    import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_matrix
+def _program(system, status, component: list[int]):
+    """The reader's relations over `component`'s cells: every sum they are in, the others at their values."""
+    from reportgen.suppression_solver import Program
 
     col = {i: n for n, i in enumerate(component)}
-    lo = np.empty(len(component))
-    hi = np.empty(len(component))
-    for i, n in col.items():
-        lo[n], hi[n] = system.domain(i, status[i])
+    bounds = [system.domain(i, status[i]) for i in component]
     data, rows, cols, rhs = [], [], [], []
     for s in sorted({s for i in component for s in system.cell_sums[i]}):
         t, ps = system.sums[s]
@@ -277,55 +302,48 @@ def _ranges(system, status, component: list[int], targets: list[int], result: Au
                 rows.append(len(rhs))
                 cols.append(n)
         rhs.append(const)
-    constraints = ()
-    if rhs:
-        matrix = coo_matrix((data, (rows, cols)), shape=(len(rhs), len(component))).tocsr()
-        constraints = LinearConstraint(matrix, rhs, rhs)
-    bounds = Bounds(lo, hi)
-    integrality = np.ones(len(component))
-    seen = {i: [system.cells[i].raw, system.cells[i].raw] for i in targets}  # the true values are feasible
+    return col, Program([lo for lo, __ in bounds], [hi for __, hi in bounds], data, rows, cols, rhs, rhs,
+                        AUDIT_OPTIONS)
 
-    def solve(objective, target=None):
-        r = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints, options=AUDIT_OPTIONS)
+
+def _ranges(system, status, component: list[int], targets: list[int], result: AuditResult, exact: bool):
+    """Each target's (low, high, exact): its minimum and maximum, or two values it can take that settle it.
+
+    Every value recorded is that of a whole-number point checked against every relation (`Program.extreme`).
+    """
+    import numpy as np
+
+    col, program = _program(system, status, component)
+    seen = {i: [system.cells[i].raw, system.cells[i].raw] for i in targets}  # the true values are feasible
+    where = np.array([col[j] for j in targets])
+
+    def push(counts: list[int], sign: float):
+        """The extreme of the counts' sum (None if unbounded); every target's value in it is recorded."""
+        objective = np.zeros(len(component))
+        objective[[col[j] for j in counts]] = sign
+        found = program.extreme(objective)
         result.solved += 1
-        if r.status == 3 or (r.status != 0 and target is not None and math.isinf(hi[col[target]])):
-            return None
-        if r.status != 0:  # the true values satisfy everything: infeasible would be a bug in the model
-            raise AssertionError(f"audit of {system.cells[component[0]].key!r}: {r.message}")
-        for j in targets:
-            value = round(r.x[col[j]])
-            seen[j] = [min(seen[j][0], value), max(seen[j][1], value)]
-        return r
+        if found is not None:
+            for j, value in zip(targets, found[1][where].astype(int).tolist()):
+                seen[j] = [min(seen[j][0], value), max(seen[j][1], value)]
+        return found
 
     def wide(j) -> bool:
         return seen[j][1] - seen[j][0] + 1 >= system.min_range
 
-    found = {}
-    if not exact or len(targets) == 1:  # two solutions that push every hidden count down, then up, settle most
-        both = np.zeros(len(component))
-        both[[col[j] for j in targets]] = 1.0
-        pushed = [solve(sign * both, targets[0] if len(targets) == 1 else None) for sign in (1.0, -1.0)]
-        if len(targets) == 1 and pushed[0] is not None:  # of a single count: its minimum and maximum
-            found[targets[0]] = (seen[targets[0]][0], math.inf if pushed[1] is None else seen[targets[0]][1], True)
-            return found
-        while not exact:  # again with the counts not yet settled, as long as that settles some
-            open_ = [j for j in targets if not wide(j)]
-            if len(open_) < 2:
-                break
-            both = np.zeros(len(component))
-            both[[col[j] for j in open_]] = 1.0
-            if any(solve(sign * both) is None for sign in (1.0, -1.0)) or all(not wide(j) for j in open_):
-                break
-    for i in targets:
-        if not exact and wide(i):
-            found[i] = (seen[i][0], seen[i][1], False)
-            continue
-        c = np.zeros(len(component))
-        c[col[i]] = 1.0
-        low = solve(c, i)
-        high = solve(-c, i)
-        found[i] = (round(low.fun), math.inf if high is None else round(-high.fun), True)
-    return found
+    def extremes(i: int) -> tuple[int, float, bool]:
+        low, high = push([i], 1.0), push([i], -1.0)
+        return low[0], math.inf if high is None else -high[0], True
+
+    if len(targets) == 1:
+        return {targets[0]: extremes(targets[0])}
+    open_ = [] if exact else list(targets)
+    while len(open_) > 1:  # push all down, then up; again with those still open, as long as that settles some
+        if push(open_, 1.0) is None or push(open_, -1.0) is None:
+            break
+        still = [j for j in open_ if not wide(j)]
+        open_ = [] if len(still) == len(open_) else still
+    return {i: (*seen[i], False) if not exact and wide(i) else extremes(i) for i in targets}
 
 
 # --- a project's audit: what `reportgen audit` prints and `reportgen build` requires

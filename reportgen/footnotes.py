@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from reportgen.messages import N_, catalogue, languages
 from reportgen.model import UNIT_KEYS, Config
-from reportgen.suppression_values import ROUNDED_MARKER, SECONDARY_MARKER, primary_marker
+from reportgen.suppression_values import ROUNDED_MARKER, SECONDARY_MARKER, WIDER_ROUNDINGS, primary_marker
 
 NOTE_KEYS = (*UNIT_KEYS, "relatives", "as_of", "population", "suppression", "rounded", "turnaround", "funnel",
              "yield_answered")
@@ -23,7 +23,8 @@ EFFECT_PREFIX = "effect:"  # "effect:<key>": the definition of a consequence fro
 
 # Wording of the notes that are not unit definitions. Placeholders:
 # {date} the data cut-off, {source} the population source,
-# {marker} e.g. "<5", {secondary} "x", {highest} min_count - 1, {base} privacy.rounding_base, {rounded} "≈".
+# {marker} e.g. "<5", {secondary} "x", {highest} min_count - 1, {base} privacy.rounding_base, {rounded} "≈",
+# {wider} and {widest} the wider roundings a headline may need, e.g. "10, 25" and "50".
 WORDING: dict[str, str] = {
     "as_of": N_("Data up to and including {date}."),
     "population": N_("Rates per 100,000 inhabitants. Population: {source}."),
@@ -47,9 +48,9 @@ WORDING: dict[str, str] = {
         "worked out from the total; shares and rates based on a hidden count are not shown either."
     ),
     "rounded": N_(
-        "“{rounded}” means that the figure is rounded to the nearest {base}, because a hidden count of persons "
-        "could otherwise be worked out; shares computed from a rounded figure are computed from the rounded "
-        "figures."
+        "“{rounded}” means that the figure is rounded to the nearest {base} (or, where that would not be enough, "
+        "to the nearest {wider} or {widest}), because a hidden count of persons could otherwise be worked out; "
+        "shares computed from a rounded figure are computed from the rounded figures."
     ),
 }
 
@@ -106,6 +107,8 @@ def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = No
         wording[text_lang].format(
             highest=config.min_count - 1, marker=primary_marker(config.min_count), secondary=SECONDARY_MARKER,
             base=config.rounding_base, rounded=ROUNDED_MARKER,
+            wider=", ".join(str(config.rounding_base * m) for m in WIDER_ROUNDINGS[:-1]),
+            widest=config.rounding_base * WIDER_ROUNDINGS[-1],
         ),
         text_lang,
     )

@@ -30,7 +30,7 @@ from .discovery import (
     stray_consolidated_files,
 )
 from .errors import InputError, Problem, UsageError, relative_path
-from .rules import check_archive, check_group, check_texts
+from .rules import check_archive, check_group, check_privacy, check_texts
 from .schema import INVALID, Context, Record
 from .yamlsource import Mapping, Source, read_yaml
 
@@ -96,6 +96,7 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
     check_texts(ctx, allowed=())
     if raw is INVALID:
         return None
+    check_privacy(raw["privacy"], source, ctx)
     weights = raw["units"]["genome_equivalents"].get("weights")
     if weights is None:
         ctx.error(source.root.items["units"][1].items["genome_equivalents"][1],

@@ -13,7 +13,7 @@ from .messages import _
 from . import model as m
 from .discovery import GROUPS_DIR, archive_date
 from .rowrules import FirstRows, RowScope, indication_problem, row_problems
-from .schema import Context, did_you_mean
+from .schema import INVALID, Context, did_you_mean
 from .textchecks import check_text
 from .yamlsource import Scalar, Source
 
@@ -179,3 +179,32 @@ def _locate(source: Source, node: Scalar, text: str, offset: int, snippet: str) 
             start = found + 1
     return node.line, node.column
 
+
+
+def check_privacy(privacy: dict, source: Source, ctx: Context) -> None:
+    """The privacy settings that cannot work together (each is within its own limits already).
+
+    A count shown as "<5" can be any of min_count - 1 values: a min_range above that would make every such
+    count need hiding further, and "<2" would tell the count itself. A figure rounded to the nearest
+    rounding_base can be any of rounding_base values: fewer than min_range cannot protect a count.
+    """
+    if privacy is INVALID or INVALID in privacy.values():
+        return  # told already
+    node = source.root.items["privacy"][1]
+
+    def at(key: str):
+        return node.items[key][1] if key in node.items else node
+
+    min_count, min_range, base = privacy["min_count"], privacy["min_range"], privacy["rounding_base"]
+    if min_range > min_count - 1:
+        where = at("min_range") if "min_range" in node.items else at("min_count")
+        ctx.error(where, _("'privacy.min_range' is {min_range} and 'privacy.min_count' is {min_count}: a count shown "
+                           "as '<{min_count}' lies between 1 and {highest}, fewer than {min_range} values, so every "
+                           "such count would give itself away; expected a min_count of at least {needed} (or a "
+                           "smaller min_range)").format(min_range=min_range, min_count=min_count,
+                                                        highest=min_count - 1, needed=min_range + 1))
+    if base < min_range:
+        ctx.error(at("rounding_base"), _("'privacy.rounding_base' is {base}: a figure rounded to the nearest {base} "
+                                         "can be only {base} values, fewer than 'privacy.min_range' ({min_range}), "
+                                         "so rounding could protect no count; expected at least {min_range}").format(
+                                             base=base, min_range=min_range))

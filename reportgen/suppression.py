@@ -139,8 +139,10 @@ class _Publisher:
     def counts(self, window: str, place: tuple, counts: Counts) -> PublishedCounts:
         p_status, d_status = self._status("patients", window, place), self._status("diagnosed", window, place)
         m, unsafe = self.min_count, self.unsafe_raw
-        patients = published(counts.patients, p_status, m, unsafe, self.base)
-        diagnosed = published(counts.diagnosed, d_status, m, unsafe, self.base)
+        index = self.system.index
+        patients = published(counts.patients, p_status, m, unsafe, self.system.base(index[("patients", window, place)]))
+        diagnosed = published(counts.diagnosed, d_status, m, unsafe,
+                              self.system.base(index[("diagnosed", window, place)]))
         return PublishedCounts(patients=patients, diagnosed=diagnosed, analyses=counts.analyses,
                                genome_equivalents=counts.genome_equivalents,
                                diagnostic_yield=published_yield(counts.diagnosed, counts.patients, diagnosed,

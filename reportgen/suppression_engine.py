@@ -14,7 +14,7 @@ if it must give).
 ``min_count - 1``, then, as long as `reportgen.audit` finds a hidden count
 that some attacker narrows below ``min_range`` values, it adds the cheapest
 protection for it, found by a mixed-integer program (HiGHS through
-`scipy.optimize.milp`). The program asks for two tables of whole numbers that
+`highspy`, see `suppression_solver`). The program asks for two tables of whole numbers that
 agree with everything the attacker sees (the published values, the markers'
 ranges, every relation, what the attacker knows) whose values of the cell lie
 ``min_range - 1`` apart, letting it hide more cells (cost: about the
@@ -34,12 +34,13 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen.messages import _
-from reportgen.suppression_values import Status, rounding_interval
+from reportgen.suppression_values import WIDER_ROUNDINGS, Status, rounding_interval
 
 CONCEAL_COST = 4.0  # showing a "<5" as "x"
-# Hiding a headline figure: the last resort, where rounding it cannot protect a count (rounding is a known
-# interval around the true value: with two regions and one of them the attacker, it may not be wide enough).
-HEADLINE_HIDING_COST = 100000.0
+# A headline figure is never hidden. Where rounding it to privacy.rounding_base cannot protect a count
+# (rounding is a known interval around the true value: with two regions and one of them the attacker, it may
+# not be wide enough), it is rounded to a multiple of the base instead: the last resort, at this cost.
+WIDER_ROUNDING_COST = 100000.0
 MAX_ROUNDS = 50
 # The cells a protecting program may take in before it looks further only if nothing nearer protects: a
 # consolidated table of 130 groups would otherwise bring every group's tables into one program. Leaving a cell
@@ -52,7 +53,7 @@ SMALL_SCOPE = 800
 NO_HEADLINE = 500.0  # a protection cheaper than this rounds no headline figure
 # The costs are a judgement, not a measurement: a solution within 30 % of the cheapest is as good. A node
 # limit, never a time limit, so that the same figures give the same pattern on any machine under any load.
-MILP_OPTIONS = {"mip_rel_gap": 0.3, "node_limit": 500}
+MILP_OPTIONS = {"mip_rel_gap": 0.3, "mip_max_nodes": 500}
 
 
 @dataclass
@@ -90,6 +91,9 @@ class CellSystem:
         self.cell_sums: list[list[int]] = []
         self.members: list[tuple[int, ...]] = []  # each sum's cells, once each
         self.slots: dict[Hashable, list[int]] = {}
+        self._near: dict = {}  # what `near` found: it depends on the cells and sums alone
+        self.bases: dict[int, int] = {}  # a rounded cell's rounding base where wider than rounding_base
+        self.audited: dict = {}  # (pattern, exact) -> `reportgen.audit.AuditResult`, kept by the audit
 
     def add_cell(self, key: Hashable, raw: int, **kw) -> None:
         if key in self.index:
@@ -97,6 +101,8 @@ class CellSystem:
         if raw < 0:
             raise ValueError(f"cell {key!r} has a negative count {raw}")
         self.index[key] = len(self.cells)
+        self._near.clear()
+        self.audited.clear()
         self.cells.append(Cell(key, raw, **kw))
         self.cell_sums.append([])
         self.slots.setdefault(self.cells[-1].slot or key, []).append(len(self.cells) - 1)
@@ -108,6 +114,8 @@ class CellSystem:
         if sum(self.cells[p].raw for p in ps) != self.cells[t].raw:
             raise ValueError(f"parts of {total!r} do not add up to it")
         n = len(self.sums)
+        self._near.clear()
+        self.audited.clear()
         self.sums.append((t, ps))
         self.members.append(tuple(sorted({t, *ps})))
         for c in {t, *ps}:
@@ -120,6 +128,8 @@ class CellSystem:
         whose total and other parts a region knows (or are zeros, always published) is its own count too.
         Working these out reveals nothing about anyone else.
         """
+        self._near.clear()
+        self.audited.clear()
         changed = True
         while changed:
             changed = False
@@ -139,14 +149,21 @@ class CellSystem:
         return [Status.WITHHELD if c.aux else Status.PRIMARY if 0 < c.raw < m else Status.PUBLISHED
                 for c in self.cells]
 
-    def domain(self, i: int, status: Status) -> tuple[int, float]:
-        """What a reader knows of cell `i` from its published text alone (and its upper bound)."""
+    def base(self, i: int) -> int:
+        """The rounding base of cell `i` if it is published rounded."""
+        return self.bases.get(i, self.rounding_base)
+
+    def domain(self, i: int, status: Status, base: int | None = None) -> tuple[int, float]:
+        """What a reader knows of cell `i` from its published text alone (and its upper bound).
+
+        A rounded cell: the values that round to its published value at `base` (else at its own base).
+        """
         c = self.cells[i]
         hi = math.inf if c.upper is None else c.upper
         if status is Status.PUBLISHED:
             return c.raw, c.raw
         if status is Status.ROUNDED:
-            lo, top = rounding_interval(c.raw, self.rounding_base)
+            lo, top = rounding_interval(c.raw, base or self.base(i))
             return lo, min(top, hi)
         if status is Status.PRIMARY:
             return 1, min(self.min_count - 1, hi)
@@ -160,16 +177,25 @@ class CellSystem:
         With a `budget`, a sum is taken in only while the cells stay within it (the smaller sums of a hop first),
         and the parts of a sum of more than LARGE_SUM cells are taken in without the tables they belong to.
         """
-        seen = set(self.slots[self.cells[start].slot or self.cells[start].key])
+        slot = self.cells[start].slot or self.cells[start].key
+        if (slot, hops, budget) not in self._near:
+            self._near[(slot, hops, budget)] = frozenset(self._near_slot(slot, hops, budget))
+        return self._near[(slot, hops, budget)]
+
+    def _near_slot(self, slot: Hashable, hops: int | None, budget: int | None) -> set[int]:
+        if "sum_cells" not in self._near:  # each sum's cells with the rest of their slots
+            slot_of = [c.slot or c.key for c in self.cells]
+            self._near["sum_cells"] = [frozenset(k for j in m for k in self.slots[slot_of[j]]) for m in self.members]
+        sum_cells = self._near["sum_cells"]
+        seen = set(self.slots[slot])
         frontier, depth = list(seen), 0
         while frontier and (hops is None or depth < hops):
             depth += 1
             nxt = []
             sums = {s for c in frontier for s in self.cell_sums[c]}
             for s in sorted(sums, key=lambda s: (len(self.members[s]), s)):
-                new = {k for j in self.members[s] if j not in seen
-                       for k in self.slots[self.cells[j].slot or self.cells[j].key]} - seen
-                if budget is not None and len(seen) + len(new) > budget:
+                new = sum_cells[s] - seen
+                if not new or (budget is not None and len(seen) + len(new) > budget):
                     continue
                 if len(self.members[s]) > LARGE_SUM:  # a consolidated table: of the parts, only the cells themselves
                     t = self.sums[s][0]
@@ -202,72 +228,124 @@ class CellSystem:
     # --- protecting one cell against one attacker: a small mixed-integer program
 
     def protect(self, target: int, knows: frozenset, attacker: str, status: list[Status]) -> None:
-        """Hide, round or conceal the cheapest cells so that `target` spans min_range values for the attacker."""
-        best, seen = None, 0
-        sizes = {hops: len(self.near(target, hops, SCOPE_BUDGET)) for hops in (1, 2, 3, None)}
-        for hops, wider in ((1, 2), (2, 3), (3, None), (None, None)):
-            size = sizes[hops]
-            if size == seen:  # the wider search holds no more cells
+        """Hide, round or conceal the cheapest cells so that `target` spans min_range values for the attacker.
+
+        Programs over wider and wider scopes: the cells within 1 and 2 sums of it; those within 1 sum, its
+        owner's cells and the totals they add up into, with the hidden cells linked to them (the room those
+        leave); the cells within 3 sums; everything linked (within SCOPE_BUDGET cells).
+        """
+        near = [self.near(target, hops, SCOPE_BUDGET) for hops in (1, 2, 3, None)]
+        own = self.with_hidden(near[0] | self.around(target), status)
+        scopes = ((near[0], near[1]), (near[1], near[2]), (own, None), (near[2], near[3]), (near[3], None))
+        best, solved = None, frozenset()
+        for scope, wider in scopes:
+            if scope <= solved or (wider is not None and len(wider) <= 1.5 * len(scope)):
+                continue  # no more cells than a program solved, or about as many as the wider one: that one alone
+            if len(scope) > SMALL_SCOPE and best is not None and best[0] < WIDER_ROUNDING_COST:
                 break
-            if wider != hops and sizes[wider] <= 1.5 * size:  # about as large: the wider program alone
-                continue
-            if size > SMALL_SCOPE and best is not None and best[0] < HEADLINE_HIDING_COST:
-                break
-            seen = size
-            found = self._cheapest(target, knows, status, hops, SCOPE_BUDGET)
+            solved = scope
+            found = self._cheapest(target, knows, status, scope)
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
             if best is not None and best[0] < NO_HEADLINE:  # a wider search could only round a headline less
                 break
-        if best is None and len(self.near(target, None)) > seen:  # nothing within the budget: everything linked
-            best = self._cheapest(target, knows, status, None, None)
+        if best is None and not self.near(target, None) <= solved:  # nothing within the budget: everything linked
+            best = self._cheapest(target, knows, status, self.near(target, None))
         if best is not None:
-            for i, new in best[1]:
+            for i, new, base in best[1]:
                 status[i] = new
+                if base != self.rounding_base:
+                    self.bases[i] = base
             return
         cell = self.cells[target]
-        raise Unprotectable(cell, attacker, _("no pattern of hidden and rounded figures keeps it {count} values wide "
-                                              "or wider for {attacker}").format(count=self.min_range, attacker=attacker))
+        raise Unprotectable(cell, attacker, _(
+            "no pattern of hidden figures, with the totals above it rounded to the nearest {base} or even {widest} "
+            "(totals are never hidden), keeps it {count} values wide or wider for {attacker}").format(
+                base=self.rounding_base, widest=self.rounding_base * WIDER_ROUNDINGS[-1], count=self.min_range,
+                attacker=attacker))
 
-    def _cheapest(self, target: int, knows: frozenset, status: list[Status], hops: int | None,
-                  budget: int | None):
+    def around(self, start: int) -> frozenset:
+        """The cells of `start`'s owner (`Cell.where`), and every total they add up into, directly or through
+        other totals (a group's cells and its category's and the nation's totals), whole slots at a time."""
+        cell = self.cells[start]
+        key = ("around", cell.where if cell.where is not None else cell.slot or cell.key)
+        if key not in self._near:
+            own = [i for i, c in enumerate(self.cells) if c.where == cell.where] if cell.where is not None else []
+            seen = {k for i in own or [start] for k in self.slots[self.cells[i].slot or self.cells[i].key]}
+            frontier = list(seen)
+            while frontier:
+                totals = {self.sums[s][0] for c in frontier for s in self.cell_sums[c] if self.sums[s][0] != c}
+                frontier = [k for t in totals for k in self.slots[self.cells[t].slot or self.cells[t].key]
+                            if k not in seen]
+                seen.update(frontier)
+            self._near[key] = frozenset(seen)
+        return self._near[key]
+
+    def with_hidden(self, scope: frozenset, status: list[Status], budget: int = SCOPE_BUDGET) -> frozenset:
+        """`scope` and the cells not published linked to it through sums of such cells, nearest first, while the
+        cells stay within `budget`."""
+        seen, frontier = set(scope), sorted(scope)
+        while frontier and len(seen) < budget:
+            nxt = []
+            for s in sorted({s for c in frontier for s in self.cell_sums[c]}):
+                nxt += [j for j in self.members[s] if j not in seen and status[j] is not Status.PUBLISHED]
+                seen.update(nxt)
+                if len(seen) >= budget:
+                    break
+            frontier = nxt
+        return frozenset(seen)
+
+    def _cheapest(self, target: int, knows: frozenset, status: list[Status], scope: frozenset):
+        """The cheapest changes within `scope` (cost, [(cell, status, base)]) that protect `target`; None if none."""
         import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_matrix
+        from reportgen.suppression_solver import Program
 
-        scope = sorted(i for i in self.near(target, hops, budget) if not (self.cells[i].known_by & knows))
+        col, lo, hi, options = self._variables(sorted(i for i in scope if not (self.cells[i].known_by & knows)),
+                                               status)
+        if target not in col:
+            return None
+        n, k = len(col), len(options)
+        data, row_ids, col_ids, lower, upper = self._rows(col, lo, hi, options, col[target])
+        var_lo = np.array(lo * 2 + [0] * k, dtype=float)
+        var_hi = np.array(hi * 2 + [1] * k, dtype=float)
+        for o, (i, __, __, o_lo, o_hi, __) in enumerate(options):
+            a = col[i]
+            for shift in (0, n):
+                var_lo[a + shift] = min(var_lo[a + shift], o_lo)
+                var_hi[a + shift] = max(var_hi[a + shift], o_hi)
+        cost = np.zeros(2 * n + k)
+        for o, opt in enumerate(options):
+            cost[2 * n + o] = opt[2]
+        result = Program(var_lo, var_hi, data, row_ids, col_ids, lower, upper, MILP_OPTIONS, integer=True).solve(cost)
+        if result is None:
+            return None
+        chosen = [o for o in range(k) if result.x[2 * n + o] > 0.5]
+        return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1], options[o][5]) for o in chosen]
+
+    def _variables(self, scope: list[int], status: list[Status]):
+        """The program's cells (cell -> index of its value in the "high" table; the "low" table follows at +n),
+        their ranges now, and the options: (cell, new status, cost, lo if chosen, hi if chosen, base)."""
         reach = self.min_range
-        col = {}  # cell -> index of its value in the "high" table; the "low" table follows at +n
-        lo, hi, options = [], [], []  # options: (cell, new status, cost, lo if chosen, hi if chosen)
+        col: dict[int, int] = {}
+        lo, hi, options = [], [], []
         for i in scope:
             c, s = self.cells[i], status[i]
             base_lo, base_hi = self.domain(i, s)
             cap_lo, cap_hi = max(0, c.raw - reach), c.raw + reach
-            if s is Status.PUBLISHED:
-                if c.raw == 0:
-                    continue
-                # A headline figure is rounded; hidden only where rounding cannot protect (see HEADLINE_HIDING_COST).
-                choices = ([(Status.ROUNDED, c.headline), (Status.SECONDARY, HEADLINE_HIDING_COST)] if c.headline
-                           else [(Status.SECONDARY, 1.0 + math.sqrt(c.raw))])
-                for new, cost in choices:
-                    o_lo, o_hi = self.domain(i, new)
-                    options.append((i, new, cost, max(o_lo, cap_lo), min(o_hi, cap_hi)))
-            elif s is Status.ROUNDED:  # rounded for another count, and not enough for this one
-                o_lo, o_hi = self.domain(i, Status.SECONDARY)
-                options.append((i, Status.SECONDARY, HEADLINE_HIDING_COST, max(o_lo, cap_lo), min(o_hi, cap_hi)))
-            elif s is Status.PRIMARY:
-                o_lo, o_hi = self.domain(i, Status.WITHHELD)
-                options.append((i, Status.WITHHELD, CONCEAL_COST, max(o_lo, cap_lo), min(o_hi, cap_hi)))
+            if s is Status.PUBLISHED and c.raw == 0:  # a zero is always published: a constant
+                continue
+            for new, cost, base in self._options(i, s):
+                o_lo, o_hi = self.domain(i, new, base)
+                options.append((i, new, cost, max(o_lo, cap_lo), min(o_hi, cap_hi), base))
             col[i] = len(col)
             lo.append(max(base_lo, cap_lo))
             hi.append(min(base_hi, cap_hi))
-        if target not in col:
-            return None
-        n, k = len(col), len(options)
-        size = 2 * n + k
-        lower, upper = [], []
+        return col, lo, hi, options
 
-        data, row_ids, col_ids = [], [], []
+    def _rows(self, col: dict[int, int], lo: list, hi: list, options: list, t: int):
+        """The two tables' relations, the options' widening, and the target `t` min_range - 1 apart in them."""
+        n = len(col)
+        data, row_ids, col_ids, lower, upper = [], [], [], [], []
 
         def row(entries: Iterable[tuple[int, float]], low: float, high: float) -> None:
             for j, v in entries:
@@ -278,8 +356,8 @@ class CellSystem:
             upper.append(high)
 
         for s in {s for i in col for s in self.cell_sums[i]}:
-            t, ps = self.sums[s]
-            terms = [(t, 1)] + [(p, -1) for p in ps]
+            t_, ps = self.sums[s]
+            terms = [(t_, 1)] + [(p, -1) for p in ps]
             free = [(col[j], v) for j, v in terms if j in col]
             if not free:
                 continue
@@ -289,7 +367,7 @@ class CellSystem:
                 row([(a + shift, v) for a, v in free], const, const)
         # a chosen option widens a cell from its current range to the option's range; one option per cell
         per_cell: dict[int, list[int]] = {}
-        for o, (i, *_) in enumerate(options):
+        for o, (i, *__) in enumerate(options):
             per_cell.setdefault(i, []).append(o)
         for i, opts in per_cell.items():
             a = col[i]
@@ -298,22 +376,19 @@ class CellSystem:
                 row([(a + shift, 1)] + [(2 * n + o, lo[a] - options[o][3]) for o in opts], lo[a], math.inf)
             if len(opts) > 1:
                 row([(2 * n + o, 1) for o in opts], 0, 1)
-        t = col[target]
-        row([(t, 1), (t + n, -1)], reach - 1, math.inf)
-        var_lo = np.array(lo * 2 + [0] * k, dtype=float)
-        var_hi = np.array(hi * 2 + [1] * k, dtype=float)
-        for o, (i, __, __, o_lo, o_hi) in enumerate(options):
-            a = col[i]
-            for shift in (0, n):
-                var_lo[a + shift] = min(var_lo[a + shift], o_lo)
-                var_hi[a + shift] = max(var_hi[a + shift], o_hi)
-        cost = np.zeros(size)
-        for o, opt in enumerate(options):
-            cost[2 * n + o] = opt[2]
-        result = milp(cost, integrality=np.ones(size), bounds=Bounds(var_lo, var_hi), options=MILP_OPTIONS,
-                      constraints=LinearConstraint(coo_matrix((data, (row_ids, col_ids)),
-                                                               shape=(len(lower), size)), lower, upper))
-        if result.x is None:
-            return None
-        chosen = [o for o in range(k) if result.x[2 * n + o] > 0.5]
-        return sum(options[o][2] for o in chosen), [(options[o][0], options[o][1]) for o in chosen]
+        row([(t, 1), (t + n, -1)], self.min_range - 1, math.inf)
+        return data, row_ids, col_ids, lower, upper
+
+    def _options(self, i: int, status: Status) -> list[tuple[Status, float, int]]:
+        """What more cell `i` may give: (new status, cost, rounding base)."""
+        c, base = self.cells[i], self.rounding_base
+        if c.headline and status in (Status.PUBLISHED, Status.ROUNDED):  # rounded, never hidden
+            wider = [(Status.ROUNDED, WIDER_ROUNDING_COST + c.headline * m, base * m) for m in WIDER_ROUNDINGS]
+            if status is Status.PUBLISHED:
+                return [(Status.ROUNDED, c.headline, base), *wider]
+            return [w for w in wider if w[2] > self.base(i)]  # rounded for another count, and not enough for this one
+        if status is Status.PUBLISHED:
+            return [(Status.SECONDARY, 1.0 + math.sqrt(c.raw), base)]
+        if status is Status.PRIMARY:
+            return [(Status.WITHHELD, CONCEAL_COST, base)]
+        return []

@@ -11,7 +11,8 @@ unpublished build with ``unsafe_raw=True``:
   from a hidden count;
 * a rounded count, ``"≈120"``: a headline figure (a national, category or
   group total) that protecting a hidden count would otherwise have hidden,
-  rounded to ``privacy.rounding_base``; yields computed from it are computed
+  rounded to ``privacy.rounding_base`` (or, where that cannot protect it, to
+  a multiple of it, `WIDER_ROUNDINGS`); yields computed from it are computed
   from the rounded counts and marked as rounded too;
 * ``"–"``: no value exists (the yield of 0 patients).
 
@@ -33,6 +34,9 @@ PERSON_MEASURES = ("patients", "diagnosed")
 SECONDARY_MARKER = "x"
 UNDEFINED_MARKER = "–"
 ROUNDED_MARKER = "≈"
+# Where rounding a headline figure to privacy.rounding_base cannot protect a count, it is rounded to the
+# nearest of these multiples of the base that can (e.g. 10, 25 or 50 for a base of 5); it is never hidden.
+WIDER_ROUNDINGS = (2, 5, 10)
 
 
 def primary_marker(min_count: int) -> str:
@@ -80,6 +84,7 @@ class Published:
     status: Status
     marker: str = ""
     unsafe_raw: int | float | None = field(default=None, repr=False, compare=False)
+    base: int | None = field(default=None, repr=False, compare=False)  # a rounded count's rounding base
 
     @property
     def is_suppressed(self) -> bool:
@@ -107,7 +112,7 @@ def published(raw, status: Status, min_count: int, unsafe_raw: bool = False, rou
     if status is Status.PUBLISHED:
         return Published(raw, status, "", kept)
     if status is Status.ROUNDED:
-        return Published(rounded(raw, rounding_base), status, ROUNDED_MARKER, kept)
+        return Published(rounded(raw, rounding_base), status, ROUNDED_MARKER, kept, rounding_base)
     if status is Status.PRIMARY:
         return Published(None, status, primary_marker(min_count), kept)
     if status is Status.UNDEFINED:

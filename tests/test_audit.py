@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportgen.audit import OUTSIDER, Attacker, audit, audit_published, require_protected
 from reportgen.cli import main
@@ -13,7 +17,7 @@ from reportgen.errors import InputError
 from reportgen.loader import load_project
 from reportgen.suppression import publish_project
 from reportgen.suppression_engine import CellSystem, Unprotectable
-from reportgen.suppression_values import Status
+from reportgen.suppression_values import Status, published
 
 REPO = Path(__file__).resolve().parent.parent
 REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
@@ -167,3 +171,95 @@ def test_answers_and_effects_are_in_the_audited_model():
     # and the published pattern shows no effects count that the model pins
     shown = published.outcomes
     assert shown is not None and any(g.effects is not None for g in shown.groups)
+
+
+def test_a_fractional_corner_is_settled_by_the_integer_program():
+    # x + y <= 1, y + z <= 1, x + z <= 1 with x, y, z in 0..1: the linear relaxation's best sum is 1.5 at
+    # (0.5, 0.5, 0.5), the whole-number best is 1
+    from reportgen.suppression_solver import Program
+
+    program = Program([0, 0, 0], [1, 1, 1], [1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2], [0, 1, 1, 2, 0, 2],
+                      [-math.inf] * 3, [1, 1, 1])
+    value, point = program.extreme([-1, -1, -1])
+    assert value == -1 and point.sum() == 1 and program.satisfied(point)
+    assert Program([0], [math.inf], [], [], [], [], []).extreme([-1]) is None  # unbounded
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 9), min_size=2, max_size=4), st.lists(st.integers(0, 9), min_size=2, max_size=4),
+       st.data())
+def test_the_audit_agrees_with_trying_every_table(rows, columns, data):
+    """A two-way table with both margins: each hidden cell's range, by the audit and by brute force."""
+    table = [[min(r, c) for c in columns] for r in rows]
+    system = CellSystem(5, 3)
+    for i, row in enumerate(table):
+        for j, value in enumerate(row):
+            system.add_cell((i, j), value, upper=value + 2)
+        system.add_cell(("row", i), sum(row))
+        system.add_sum(("row", i), [(i, j) for j in range(len(columns))])
+    for j in range(len(columns)):
+        system.add_cell(("column", j), sum(row[j] for row in table))
+        system.add_sum(("column", j), [(i, j) for i in range(len(rows))])
+    cells = [(i, j) for i in range(len(rows)) for j in range(len(columns))]
+    hidden = data.draw(st.sets(st.sampled_from(cells), min_size=1, max_size=4))
+    status = [Status.SECONDARY if c.key in hidden else Status.PUBLISHED for c in system.cells]
+    result = audit(system, status, [Attacker(OUTSIDER, frozenset())], exact=True)
+    hidden = sorted(hidden)
+    seen = {k: set() for k in hidden}
+    for values in itertools.product(*(range(table[i][j] + 3) for i, j in hidden)):
+        filled = [list(row) for row in table]
+        for (i, j), v in zip(hidden, values):
+            filled[i][j] = v
+        if [sum(r) for r in filled] == [sum(r) for r in table] and \
+                [sum(c) for c in zip(*filled)] == [sum(c) for c in zip(*table)]:
+            for k, v in zip(hidden, values):
+                seen[k].add(v)
+    for r in result.ranges:
+        key = system.cells[r.cell].key
+        assert (r.low, r.high) == (min(seen[key]), max(seen[key]))
+
+
+def headline_table(a: int, b: int, total_upper=None) -> CellSystem:
+    """A group's total (a headline figure) of two regions' counts, each region knowing its own."""
+    system = CellSystem(5, 3, 5)
+    system.add_cell("total", a + b, headline=1000, upper=total_upper, label="the total")
+    system.add_cell("a", a, known_by=frozenset({("region", "a")}), label="region a")
+    system.add_cell("b", b, known_by=frozenset({("region", "b")}), label="region b")
+    system.add_sum("total", ["a", "b"])
+    return system
+
+
+def test_a_headline_is_rounded_wider_where_its_base_cannot_protect_and_never_hidden():
+    # 11 + "<5" = 12: rounded to the nearest 5 ("≈10": 8..12), region a learns that b is at most 1, even
+    # shown as "x"; rounded to the nearest 10 ("≈10": 5..14), b is anything from 1 to 3
+    system = headline_table(11, 1)
+    status = system.choose()
+    assert (status[0], status[2]) == (Status.ROUNDED, Status.PRIMARY)  # (the outsider's protection hid a)
+    assert system.base(0) == 10 and audit(system, status, exact=True).failures == []
+    shown = published(12, Status.ROUNDED, 5, rounding_base=system.base(0))
+    assert (shown.text, shown.base) == ("≈10", 10)
+
+
+def test_a_headline_no_rounding_protects_is_a_plain_error_not_a_hidden_total():
+    # 9 + "<5" = 10 with 10 analyses: whatever the total shows, region a knows that b is 0 or 1
+    system = headline_table(9, 1, total_upper=10)
+    with pytest.raises(Unprotectable) as caught:
+        system.choose()
+    message = str(caught.value)
+    assert "rounded to the nearest 5 or even 50" in message and "never hidden" in message
+    assert "region a" in message
+
+
+def test_the_two_region_fixture_rounds_its_headlines_wider_instead_of_hiding_them(tmp_path):
+    from projects import write_project
+
+    project = load_project(write_project(tmp_path / "project"))
+    published = publish_project(project)
+    system, status = published.protection
+    assert audit(system, status, exact=True).failures == []
+    for i, cell in enumerate(system.cells):
+        assert not (cell.headline and status[i] is Status.SECONDARY), cell.label  # never hidden for another count
+    heart = published.group("hjerte").since_start.total.diagnosed
+    assert heart.is_rounded and heart.base in (10, 25, 50) and heart.value % heart.base == 0
+    rare = published.category("rare").since_start.total
+    assert rare.diagnosed.is_rounded and rare.diagnostic_yield.proportion.is_rounded

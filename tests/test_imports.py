@@ -48,7 +48,7 @@ STAGES = {
     "figures": "derive", "suppression": "derive", "suppression.*": "derive", "audit": "derive",
     "outcomes": "derive", "equity": "derive",  # answers, turnaround and effects; funnel-plot limits
     "suppression_values": "derive", "suppression_engine": "derive", "suppression_cells": "derive",
-    "suppression_outcomes": "derive",
+    "suppression_outcomes": "derive", "suppression_solver": "derive",
     "changes": "derive",
     # turning figures and texts into pages, charts, PDFs and data files
     "render": "render", "charts.*": "render", "formatting": "render", "footnotes": "render", "i18n": "render",
@@ -76,7 +76,7 @@ PACKAGES = {
     # Markdown (pure Python, 25 ms to import): the checks judge links and identifiers on what the
     # renderer makes of a text (markdown_reader), so they read it as the pages do.
     "load": {"yaml", "markdown"},
-    "derive": {"scipy", "numpy"},
+    "derive": {"highspy", "numpy"},
     "render": {"jinja2", "markupsafe", "markdown", "nh3", "babel", "matplotlib", "weasyprint", "fontTools",
                "pikepdf", "pydyf"},
     "write": set(),

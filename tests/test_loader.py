@@ -478,3 +478,41 @@ def test_shipped_data_is_valid():
     assert all(g.example_data for g in project.groups)
     assert all(len(g.cases) >= 3 for g in project.groups)
     assert all(2 <= len(g.indications) <= 5 for g in project.groups)
+
+
+PRIVACY_COMBINATIONS = [
+    pytest.param("  min_count: 5\n", "  min_count: 3\n  min_range: 3\n",
+                 "reportgen.yaml:24:14: 'privacy.min_range' is 3 and 'privacy.min_count' is 3: a count shown as '<3' "
+                 "lies between 1 and 2, fewer than 3 values, so every such count would give itself away; expected a "
+                 "min_count of at least 4 (or a smaller min_range)", id="min_range_above_min_count"),
+    pytest.param("  min_count: 5\n", "  min_count: 2\n",
+                 "reportgen.yaml:23:14: 'privacy.min_range' is 3 and 'privacy.min_count' is 2: a count shown as '<2' "
+                 "lies between 1 and 1, fewer than 3 values, so every such count would give itself away; expected a "
+                 "min_count of at least 4 (or a smaller min_range)", id="min_count_of_2_tells_the_count"),
+    pytest.param("  min_count: 5\n", "  min_count: 10\n  min_range: 4\n  rounding_base: 3\n",
+                 "reportgen.yaml:25:18: 'privacy.rounding_base' is 3: a figure rounded to the nearest 3 can be only 3 "
+                 "values, fewer than 'privacy.min_range' (4), so rounding could protect no count; expected at "
+                 "least 4", id="rounding_base_below_min_range"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", PRIVACY_COMBINATIONS)
+def test_privacy_settings_that_cannot_work_together_are_refused(tmp_path, old, new, expected):
+    write_project(tmp_path)
+    config = tmp_path / "reportgen.yaml"
+    assert old in config.read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert problems_in(tmp_path) == [expected]
+
+
+@pytest.mark.usefixtures("messages_from_project")
+def test_privacy_settings_are_refused_in_danish(tmp_path):
+    write_project(tmp_path)
+    config = tmp_path / "reportgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  min_count: 5\n", "  min_count: 3\n  min_range: 3\n"
+                                                                 "  rounding_base: 2\n"), encoding="utf-8")
+    status, lines = check_output(tmp_path)
+    assert status == 1
+    assert lines[0].startswith("reportgen.yaml:24:14: 'privacy.min_range' er 3, og 'privacy.min_count' er 3: et "
+                               "antal vist som '<3' ligger mellem 1 og 2")
+    assert lines[1].startswith("reportgen.yaml:25:18: 'privacy.rounding_base' er 2: et tal afrundet til nærmeste 2")

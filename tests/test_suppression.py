@@ -130,8 +130,10 @@ def narrowed_cells(raw: dict, status: dict, min_count: int, equalities: list, at
     """Hidden counts (not in `known`) that no two solutions put min_range values apart."""
     caps = caps or {}
     default_cap = max(raw.values(), default=0) + 2 * min_count + 10
+    status, bases = status if isinstance(status, tuple) else (status, {})
     domains = {name: (raw[name], raw[name]) if name in known else
-               reader_domain(status[name], raw[name], min_count, caps.get(name, default_cap)) for name in raw}
+               reader_domain(status[name], raw[name], min_count, caps.get(name, default_cap), bases.get(name, 5))
+               for name in raw}
     assert all(lo <= raw[n] <= hi for n, (lo, hi) in domains.items())
     # The true values are one solution; a model they break would make every cell look narrowed.
     assert all(sum(raw[k] for k in left) == sum(raw[k] for k in right) for left, right in equalities)
@@ -235,6 +237,7 @@ def reader_system(published):
     """
     values: dict = {}
     status: dict = {}
+    bases: dict = {}  # a rounded count's rounding base (privacy.rounding_base or a multiple of it)
     caps: dict = {}  # patients <= analyses, which are always published; so diagnosed too
     equalities: list = []
     at_most: list = []
@@ -245,6 +248,7 @@ def reader_system(published):
             figure = getattr(counts, measure)
             values[(measure, *name)] = figure.unsafe_raw
             status[(measure, *name)] = figure.status
+            bases[(measure, *name)] = figure.base or 5
             caps[(measure, *name)] = counts.analyses.total
 
     def equal(total, parts):
@@ -305,7 +309,7 @@ def reader_system(published):
     for w in ("since_start", "latest_12_months"):
         add(("national", w), published.national.window(w).total)
         equal(("national", w), [("category", c.category, w) for c in published.categories])
-    return values, status, equalities, at_most, caps
+    return values, (status, bases), equalities, at_most, caps
 
 
 def attackers(project, values):
