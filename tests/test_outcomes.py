@@ -20,7 +20,14 @@ from hypothesis import strategies as st
 from projects import CANCER, CONFIG, HEART, write_project
 from reportgen import formatting
 from reportgen.cli import main
-from reportgen.equity import OUTSIDE_998, binomial_quantile, poisson_quantile, proportion_funnel, rate_funnel
+from reportgen.equity import (
+    OUTSIDE_998,
+    binomial_quantile,
+    poisson_quantile,
+    proportion_funnel,
+    rate_funnel,
+    regional_equity,
+)
 from reportgen.errors import InputError
 from reportgen.figures import wilson_interval
 from reportgen.loader import load_project
@@ -395,7 +402,11 @@ def test_a_new_group_written_to_the_contract_builds_and_its_figures_recount(cont
     assert main(["build", str(contract_project), "--format", "html", "--out", str(contract_project / "build")]) == 0
     capsys.readouterr()
     built = (contract_project / "build" / "site" / "nyt.html").read_text(encoding="utf-8")
-    assert "Klinisk effekt" in built and 'id="chart-funnel-rates"' in built
+    # a funnel plot of each kind whose regional counts are shown (a hidden region is never judged)
+    equity = regional_equity(project.config, published.group("nyt"), published.outcomes.group("nyt"))
+    assert "Klinisk effekt" in built and equity.yields is not None
+    for key, funnel in (("funnel-rates", equity.rate), ("funnel-yields", equity.yields)):
+        assert (f'id="chart-{key}"' in built) == (funnel is not None), key
 
 
 # --- import -------------------------------------------------------------------
