@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
 import json
 import os
 import re
@@ -92,6 +93,7 @@ def ten_times_project(source: Path, target: Path) -> tuple[int, int, int]:
     """170 groups, 10 copies of each shipped one with new ids and names, each in operation
     for 10 years: its real months repeat back in time. Returns (groups, rows, shipped rows)."""
     from reportgen import model as m
+    from reportgen.importstats import format_row
     from reportgen.loader import load_project
     from reportgen.yamlsource import MAX_FILE_BYTES
 
@@ -114,12 +116,8 @@ def ten_times_project(source: Path, target: Path) -> tuple[int, int, int]:
             shipped = index
             while shipped < real_start.index:
                 shipped += period  # earlier years repeat the group's real months
-            for row in by_month.get(shipped, []):
-                a = row.analyses
-                lines.append(f"    - {{month: {m.Month.from_index(index)}, region: {row.region}, "
-                             f"indication: {row.indication}, patients: {row.patients}, analyses: "
-                             f"{{germline: {a.germline}, somatic: {a.somatic}, rna: {a.rna}}}, "
-                             f"diagnosed: {row.diagnosed}}}")
+            for row in by_month.get(shipped, []):  # with its answers and turnaround, as the import writes it
+                lines.append("    " + format_row(dataclasses.replace(row, month=m.Month.from_index(index))))
         text = (source / "groups" / f"{group.id}.yaml").read_text(encoding="utf-8")
         text = _replace_rows(text, "\n".join(lines) + "\n")
         text = _sub(r"(?m)^in_operation_since: .*$", f"in_operation_since: {start.first_day()}", text)

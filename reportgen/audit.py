@@ -30,6 +30,7 @@ least ``min_range`` values wide (so it is never pinned to one value).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -66,7 +67,7 @@ class AuditResult:
     min_range: int
     ranges: list[Range] = field(default_factory=list)
     attackers: list[Attacker] = field(default_factory=list)
-    solved: int = 0  # integer programs solved
+    solved: int = 0  # minima and maxima over whole numbers solved (by linear programming where a corner is whole)
 
     @property
     def failures(self) -> list[Range]:
@@ -174,7 +175,8 @@ class _Outsider:
 def _pattern(system, status: list[Status], cells: Iterable[int]) -> tuple:
     """What a reader sees of `cells`: each one's status, and a rounded one's rounding base."""
     bases = getattr(system, "bases", {})
-    return tuple((status[i], bases[i]) if i in bases and status[i] is Status.ROUNDED else status[i] for i in cells)
+    return tuple((status[i].value, bases[i]) if i in bases and status[i] is Status.ROUNDED else status[i].value
+                 for i in cells)
 
 
 def _protected(system, status: list[Status], i: int) -> bool:
@@ -185,26 +187,20 @@ def _protected(system, status: list[Status], i: int) -> bool:
     return status[i] in HIDDEN
 
 
-def still_narrow(system, status: list[Status], failure: Range, memo: dict | None = None,
-                 cache: dict | None = None) -> bool:
+def still_narrow(system, status: list[Status], failure: Range, memo: dict, cache: dict | None = None) -> bool:
     """Is the count of `failure` still narrower than min_range for its attacker (after more hiding)?
 
-    `memo` (a dict the caller keeps while it checks several counts) keeps what it
-    found while `status` is unchanged; `cache` (the one given to `audit`) the
-    ranges of components whatever else changed.
+    `memo`, a dict the caller keeps while it checks several counts, holds what was
+    found for the pattern as it is: the caller empties it whenever it changes
+    the pattern. `cache` (the one given to `audit`) keeps the ranges of
+    components whatever else changed.
     """
-    memo = {} if memo is None else memo
-    state = _pattern(system, status, range(len(status)))
-    if memo.get("status") != state:
-        memo.clear()
-        memo["status"] = state
-    knows = failure.attacker_knows
-    if ("free", knows) not in memo:  # the attacker's unknowns, in groups linked by sums: once per pattern
-        memo[("free", knows)] = _free_components(system, status, knows, memo)
-    component = memo[("free", knows)].get(failure.cell)
+    component = _free_component(system, status, failure, memo)
     if component is None:  # the sole unknown of a sum: worked out exactly
         return True
-    whole = (frozenset(component), _pattern(system, status, component), False)  # as `audit` keeps it in `cache`
+    if ("whole", component) not in memo:  # the component as `audit` keeps it in `cache`
+        memo[("whole", component)] = (frozenset(component), _pattern(system, status, component), False)
+    whole = memo[("whole", component)]
     if cache is not None and whole in cache:
         low, high, _ = cache[whole][failure.cell]
         return high - low + 1 < system.min_range
@@ -217,35 +213,33 @@ def still_narrow(system, status: list[Status], failure: Range, memo: dict | None
     return high - low + 1 < system.min_range
 
 
-def _free_components(system, status: list[Status], knows: frozenset, memo: dict) -> dict[int, tuple]:
-    """Each cell the attacker cannot work out from a single sum, and the unknowns linked to it.
+def _free_component(system, status: list[Status], failure: Range, memo: dict) -> tuple | None:
+    """The unknowns linked to the count by sums, as the attacker sees them; None if a single sum pins it.
 
-    The outsider's are found once; an insider's differ only in the outsider's components holding its cells.
+    The outsider's components are found once per pattern; an insider's differ only in the outsider's
+    component holding the count, where the cells it knows are taken out.
     """
     if "outsider" not in memo:
         unknown = {i for i, s in enumerate(status) if s is not Status.PUBLISHED}
         memo["outsider"] = [tuple(c) for c in _components(system, _determined_out(system, unknown))]
-    components = memo["outsider"]
-    where = {}
-    for c in components:
+        memo["where"] = {i: n for n, c in enumerate(memo["outsider"]) for i in c}
+    n = memo["where"].get(failure.cell)
+    if n is None:  # pinned for the outsider: for whoever knows more too
+        return None
+    knows = failure.attacker_knows
+    if ("parts", knows, n) not in memo:
+        c = memo["outsider"][n]
         known = {i for i in c if system.cells[i].known_by & knows} if knows else ()
-        if not known:
-            for i in c:
-                where[i] = c
-            continue
-        for part in _components(system, _determined_out(system, set(c) - known)):
-            part = tuple(part)
-            for i in part:
-                where[i] = part
-    return where
+        parts = _components(system, _determined_out(system, set(c) - known)) if known else [c]
+        memo[("parts", knows, n)] = {i: tuple(part) for part in parts for i in part}
+    return memo[("parts", knows, n)].get(failure.cell)
 
 
 def _determined_out(system, free: set[int]) -> set[int]:
     """`free` without the cells a sum pins down once the others are known (the sole unknown of a sum)."""
     free = set(free)
     members = system.members
-    sums = {s for i in free for s in system.cell_sums[i]}
-    count = {s: sum(1 for j in members[s] if j in free) for s in sums}
+    count = Counter(s for i in free for s in system.cell_sums[i])  # each sum's unknowns
     queue = [s for s, n in count.items() if n == 1]
     while queue:
         s = queue.pop()

@@ -18,6 +18,7 @@ from .schema import (
     Bool,
     Choice,
     Context,
+    Field,
     Date,
     Int,
     Key,
@@ -26,10 +27,12 @@ from .schema import (
     MapOf,
     MonthField,
     Record,
+    Share,
     Str,
+    did_you_mean,
 )
-from .yamlsource import Mapping, Scalar, Sequence
-from .messages import N_, languages
+from .yamlsource import Mapping, Scalar, Sequence, node_kind
+from .messages import _, N_, languages
 
 # One text per sample type, written out for the catalogues.
 _SAMPLES_SEQUENCED = {
@@ -41,6 +44,10 @@ _WEIGHT_OF = {
     "germline": N_("Genome equivalents per germline analysis."),
     "somatic": N_("Genome equivalents per somatic analysis."),
     "rna": N_("Genome equivalents per rna analysis."),
+}
+_TARGET_DAYS = {
+    "rare": N_("The turnaround target of rare groups, in days: one of bins_days."),
+    "cancer": N_("The turnaround target of cancer groups, in days: one of bins_days."),
 }
 
 SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"
@@ -69,17 +76,30 @@ MONTHLY_ROW = Record(
         "patients": Key(Int(N_("Unique patients (probands) referred for WGS this month."))),
         "analyses": Key(ANALYSES),
         "diagnosed": Key(Int(N_("Patients with a clinically relevant finding."))),
+        "answered": Key(Int(N_("Of the patients referred this month, those whose result was sent to the referring "
+                               "doctor by statistics.as_of: diagnosed <= answered <= patients.")), required=False),
+        "answered_within_days": Key(
+            # Any word is taken here, so that the row rule can say which bins reportgen.yaml sets.
+            MapOf(Int(N_("Answered patients in this bin.")), r"[A-Za-z0-9_]+",
+                  N_("a bin of turnaround.bins_days in reportgen.yaml (e.g. 28) or later"),
+                  N_("The answered patients by days from referral to answer: the bins of reportgen.yaml's "
+                     "turnaround.bins_days and later; they add up to answered.")),
+            required=False),
     },
-    m.MonthlyRow,
+    lambda answered_within_days=None, **values: m.MonthlyRow(
+        **values, answered_within_days=None if answered_within_days is None else tuple(answered_within_days.items())),
     N_("Counts for one month, region and indication."),
 )
 
 _ROW_KEYS = ("month", "region", "indication", "patients", "analyses", "diagnosed")
+_ROW_KEYS_ANSWERED = _ROW_KEYS + ("answered",)
+_ROW_KEYS_BINNED = _ROW_KEYS_ANSWERED + ("answered_within_days",)
 _PLAIN_COUNT = re.compile(r"0|[1-9][0-9]{0,8}").fullmatch  # below schema.MAX_NUMBER; longer: the generic path
 # Letters only (regions) and at most 3 digits (codes): neither can hold HTML or a CPR-shaped number,
 # so skipping their text checks changes nothing.
 _PLAIN_REGION = re.compile(r"[a-z]+(-[a-z]+)*").fullmatch
 _PLAIN_CODE = re.compile(r"[A-ZÆØÅ]{1,6}[0-9]{0,3}[a-z]?").fullmatch
+_PLAIN_BIN = re.compile(r"[1-9][0-9]*|later").fullmatch
 
 
 class _MonthlyRows(ListOf):
@@ -106,9 +126,30 @@ class _MonthlyRows(ListOf):
 
 
 def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
-    if type(node) is not Mapping or tuple(node.items) != _ROW_KEYS:
+    if type(node) is not Mapping:
         return None
-    (__, month), (__, region), (__, code), (__, patients), (__, analyses), (__, diagnosed) = node.items.values()
+    keys = tuple(node.items)
+    if keys != _ROW_KEYS and keys != _ROW_KEYS_ANSWERED and keys != _ROW_KEYS_BINNED:
+        return None
+    values = list(node.items.values())
+    (__, month), (__, region), (__, code), (__, patients), (__, analyses), (__, diagnosed) = values[:6]
+    answered = bins = None
+    if len(values) > 6:
+        answered = values[6][1]
+        if type(answered) is not Scalar or answered.style is not None or not _PLAIN_COUNT(answered.value):
+            return None
+        answered = int(answered.value)
+    if len(values) > 7:
+        bins_node = values[7][1]
+        if type(bins_node) is not Mapping:
+            return None
+        bins = []
+        for key, (__, count) in bins_node.items.items():
+            if type(count) is not Scalar or count.style is not None or not _PLAIN_COUNT(count.value) \
+                    or not _PLAIN_BIN(key):
+                return None
+            bins.append((key, int(count.value)))
+        bins = tuple(bins)
     if type(analyses) is not Mapping or tuple(analyses.items) != m.SAMPLE_TYPES:
         return None
     (__, germline), (__, somatic), (__, rna) = analyses.items.values()
@@ -124,7 +165,7 @@ def _plain_row(node, ctx: Context) -> m.MonthlyRow | None:
         return None
     counts = m.Analyses(int(germline), int(somatic), int(rna))
     row = m.MonthlyRow(month, region, code, int(patients), counts,
-                       int(diagnosed))
+                       int(diagnosed), answered, bins)
     ctx.nodes[id(row)], ctx.nodes[id(counts)] = node, analyses
     ctx.keep += (row, counts)
     return row
@@ -148,6 +189,8 @@ INDICATION = Record(
         "title": Key(LocalText(N_("The indication's title."), markdown=False)),
         "criteria": Key(LocalText(N_("Who may be referred (Markdown)."))),
         "expected_patients_per_year": Key(Int(N_("Expected patients per year.")), required=False),
+        "expected_yield": Key(Share(N_("The expected diagnostic yield from the approved recommendation, a fraction "
+                                       "from 0 to 1 (0.30 for 30 %).")), required=False),
     },
     m.Indication,
     N_("An indication: who may be referred for WGS."),
@@ -163,6 +206,77 @@ CASE = Record(
     m.Case,
     N_("An anonymised patient case."),
 )
+
+class _EffectEntry(Field):
+    """One entry under `effects:`: fixed fields plus one count per consequence of reportgen.yaml's `effects:`.
+
+    The consequence keys come from the settings (`Context.consequences`), so a
+    misspelt one is refused with the nearest known key; the JSON Schema lists
+    the fixed fields and allows further counts.
+    """
+
+    FIXED = {
+        "period": Key(Int(N_("The calendar year the entry is about, e.g. 2023."), minimum=2000, maximum=2100)),
+        "indication": Key(Str(N_("Optional: the code of the indication; omitted: the whole group.")), required=False),
+        "followed_up": Key(Int(N_("Diagnosed patients whose course after the answer was followed up."))),
+        "relatives_tested": Key(Int(N_("Relatives who had a targeted test (unit: relatives).")), required=False),
+        "source": Key(Str(N_("Where the figures come from, e.g. the network's own registration."))),
+    }
+    expects = N_("a set of fields (`key: value` lines)")
+
+    def __init__(self, description: str = ""):
+        super().__init__(description)
+        self.record = Record(self.FIXED, dict, description)
+
+    def convert(self, node, ctx, name):
+        if not isinstance(node, Mapping):
+            return ctx.error(node, _("'{name}' should be {expects}, but it is {node_kind}").format(
+                name=name, expects=_(self.expects), node_kind=node_kind(node)))
+        known = ctx.consequences
+        fixed_items, consequences, ok = {}, [], True
+        for key_text, (key_node, value_node) in node.items.items():
+            if key_text in self.FIXED:
+                fixed_items[key_text] = (key_node, value_node)
+                continue
+            if known is not None and key_text not in known:
+                choices = [k for k in (*self.FIXED, *known) if k not in node.items]
+                ctx.error(key_node, _("unknown field '{key}' in '{name}'; the consequences counted are those "
+                                      "of reportgen.yaml's effects ({consequences})").format(
+                    key=key_text, name=name, consequences=", ".join(known) or _("none"))
+                          + did_you_mean(key_text, choices))
+                ok = False
+                continue
+            count = Int(_CONSEQUENCE_COUNT).convert(value_node, ctx, f"{name}.{key_text}")
+            if count is INVALID:
+                ok = False
+            else:
+                consequences.append((key_text, count))
+        part = Mapping(node.line, node.column)
+        part.end_line, part.items = node.end_line, fixed_items
+        fixed = self.record.convert(part, ctx, name)
+        if fixed is INVALID or not ok:
+            return INVALID
+        missing = [k for k in (known or ()) if k not in dict(consequences)]
+        if missing:
+            return ctx.error(node, _("'{name}' has no count for {missing}; give each consequence of "
+                                     "reportgen.yaml's effects, 0 where there were none").format(
+                name=name, missing=", ".join(missing)))
+        order = {k: i for i, k in enumerate(known or ())}
+        entry = m.EffectEntry(fixed["period"], fixed["indication"], fixed["followed_up"],
+                              tuple(sorted(consequences, key=lambda kv: order.get(kv[0], len(order)))),
+                              fixed["relatives_tested"], fixed["source"])
+        ctx.nodes[id(entry)] = node
+        ctx.keep.append(entry)
+        return entry
+
+    def json_schema(self):
+        schema = self.record.json_schema()
+        schema["additionalProperties"] = Int(_CONSEQUENCE_COUNT).json_schema()
+        return schema
+
+
+_CONSEQUENCE_COUNT = N_("A consequence of reportgen.yaml's effects: followed-up patients with it.")
+
 
 ALLOWED_IDENTIFIER = Record(
     {
@@ -191,6 +305,9 @@ GROUP = Record(
         "perspectives": Key(LocalText(N_("Perspectives (Markdown)."))),
         "allow_identifiers": Key(ListOf(ALLOWED_IDENTIFIER, N_("Texts that look like CPR numbers but are not.")),
                                  required=False, default=()),
+        "effects": Key(ListOf(_EffectEntry(N_("What the results meant for patients in one year: followed-up "
+                                              "patients, their consequences, relatives tested.")),
+                              N_("Clinical effect, written by the specialist network.")), required=False, default=()),
     },
     lambda **values: m.Group(**values),
     N_("A patient group's status report."),
@@ -275,11 +392,27 @@ CONFIG = Record(
         "publisher": Key(Str(N_("Who publishes the reports.")), required=False, default="Nationalt Genom Center"),
         "languages": Key(ListOf(Choice(list(languages())), N_("Report languages; the first is the default."),
                                 min_items=1, unique=True)),
-        "units": Key(Record({k: Key(UNIT) for k in m.UNIT_KEYS}, dict, N_("The three count units."))),
+        "units": Key(Record({**{k: Key(UNIT) for k in m.UNIT_KEYS},
+                             **{k: Key(UNIT, required=False) for k in m.OPTIONAL_UNIT_KEYS}}, dict,
+                            N_("The count units: patients, analyses, genome_equivalents and (optional) relatives."))),
         "regions": Key(MapOf(REGION, SLUG, N_("a lower-case key such as hovedstaden"), N_("The regions."))),
         "population_source": Key(LocalText(N_("Source of the population figures."), markdown=False)),
         "national_target": Key(Record({"genome_equivalents": Key(Int(N_("National target."), minimum=1))}, dict,
                                       N_("The national target."))),
+        "turnaround": Key(Record({
+            "bins_days": Key(ListOf(Int(N_("Days from referral to answer: the upper limit of a bin."), minimum=1),
+                                    N_("The bins answers are counted in, in increasing days, e.g. [28, 56, 84]; "
+                                       "later answers fall in the bin 'later'."), min_items=1, unique=True)),
+            "target_days": Key(Record({c: Key(Int(_TARGET_DAYS[c], minimum=1), required=False)
+                                       for c in m.CATEGORIES}, dict, N_("The turnaround target per category."))),
+        }, dict, N_("How the time from referral to answer is counted.")), required=False),
+        "effects": Key(MapOf(Record({
+            "label": Key(LocalText(N_("The consequence's name."), markdown=False, all_languages=True)),
+            "definition": Key(LocalText(N_("What is counted, worded once for every report."), markdown=False,
+                                        all_languages=True)),
+        }, dict, N_("A clinical consequence.")), r"[a-z][a-z0-9]*(_[a-z0-9]+)*",
+            N_("a lower-case key with underscores, such as changed_treatment"),
+            N_("The clinical consequences counted under effects: in a group file.")), required=False),
         "privacy": Key(Record({
             "min_count": Key(Int(N_("Person counts below this are shown as '<N'."), minimum=1, maximum=100)),
             "min_range": Key(Int(N_("No reader may narrow a hidden count to fewer values than this."), minimum=2,

@@ -160,6 +160,8 @@ class GroupView:
     group: Group
     pub: Any  # PublishedGroup
     published_keys: frozenset[str]
+    outcomes: Any = None  # PublishedGroupOutcomes: answers, turnaround and clinical effect
+    equity: Any = None  # equity.RegionalEquity: the funnel plots, from published counts
     previous: Any = None  # PublishedCounts of the previous edition's totals since start, if there is one
 
 
@@ -169,6 +171,8 @@ class ConsolidatedView:
     pub: Any  # PublishedCategory
     groups: tuple[GroupMention, ...]
     published_keys: frozenset[str]
+    outcomes: Any = None  # PublishedAggregateOutcomes of the category
+    equities: tuple = ()  # (group id, equity.RegionalEquity) of each group
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,23 @@ class IndexView:
     groups: tuple[GroupCard, ...]
     consolidated_titles: tuple[tuple[str, Text], ...]
     published_keys: frozenset[str]
+    outcomes: Any = None  # PublishedAggregateOutcomes of the nation
+
+
+def _group_outcomes(project: Project, published, group_id: str):
+    """A group's published answers and effects, and its regions' funnels (or None, None)."""
+    from .equity import regional_equity
+
+    if getattr(published, "outcomes", None) is None:
+        return None, None
+    outcomes = published.outcomes.group(group_id)
+    return outcomes, regional_equity(project.config, published.group(group_id), outcomes)
+
+
+def _effect_context(config: Config) -> dict:
+    from .clinical import EffectView
+
+    return {"ce": EffectView(config)}
 
 
 @dataclass(frozen=True)
@@ -286,7 +307,8 @@ class GroupReport(Document):
         group = project.group(self.key)
         previous = group.previous_edition
         return GroupView(group, published.group(self.key), published_keys,
-                         None if previous is None else published.edition(self.key, previous.edition.date))
+                         *_group_outcomes(project, published, self.key),
+                         previous=None if previous is None else published.edition(self.key, previous.edition.date))
 
     def fingerprint_text(self, view: GroupView, file_digest) -> str:
         """The group without its monthly rows (most of the file, and most of a repr's time): the
@@ -294,7 +316,7 @@ class GroupReport(Document):
         group = view.group
         without_rows = replace(group, path=None, statistics=replace(group.statistics, monthly=()))
         return "\0".join([file_digest(group.path), repr(without_rows), _repr(view.pub),
-                          repr(sorted(view.published_keys))])
+                          repr(sorted(view.published_keys)), _repr(view.outcomes), repr(view.equity)])
 
     def head(self, view: GroupView, config: Config, lang: str, t: Strings) -> Head:
         group = view.group
@@ -313,6 +335,9 @@ class GroupReport(Document):
             "region_name": _region_namer(config),
             # None without an archived earlier edition (templates/edition_changes.html)
             "edition_changes": edition_changes(group, view.pub.since_start.total, view.previous, config),
+            "pub_outcomes": view.outcomes,  # templates/clinical_effect.html
+            "equity": view.equity,
+            **_effect_context(config),
         }
 
     def charts(self, view: GroupView, config: Config, lang: str) -> list[ChartSpec]:
@@ -324,24 +349,35 @@ class GroupReport(Document):
         regions = pub.latest_12_months.by_region
         rates = [r.patients_per_100k_per_year for r in regions]
         markers = {r.marker for r in rates if r.value is None}
-        return [
+        specs = [
             _spec("monthly_analyses", "monthly-analyses", t.chart_monthly_title, [m.month for m in monthly],
                   {s: [getattr(m.analyses, s) for m in monthly] for s in SAMPLE_TYPES},
                   {s: t[s] for s in SAMPLE_TYPES}, lang, config.unit_label("analyses", lang),
                   row_header=t.month),
-            _spec("horizontal_bars", "regional-rates", t.chart_regions_title,
-                  [config.regions[r.region].name for r in regions], [r.value for r in rates], lang,
-                  t.per_100k_per_year, region_colours=tuple(r.region for r in regions),
-                  missing_text=next(iter(markers)) if len(markers) == 1 else "x", row_header=t.region),
         ]
+        funnels = []
+        if view.equity is not None:
+            from .clinical import funnel_chart_calls
+
+            funnels = [_spec("funnel_plot", *args, **kwargs)
+                       for args, kwargs in funnel_chart_calls(config, view.equity, lang)]
+        if not any(f.chart_key == "funnel-rates" for f in funnels):  # else the funnel replaces a bare ranking
+            specs.append(
+                _spec("horizontal_bars", "regional-rates", t.chart_regions_title,
+                      [config.regions[r.region].name for r in regions], [r.value for r in rates], lang,
+                      t.per_100k_per_year, region_colours=tuple(r.region for r in regions),
+                      missing_text=next(iter(markers)) if len(markers) == 1 else "x", row_header=t.region))
+        return specs + funnels
 
     def data_files(self, view: GroupView, config: Config) -> dict[str, bytes]:
         from . import opendata
 
         group, pub = view.group, view.pub
+        outcomes = view.outcomes
         return {f"{opendata.DATA_DIR}/{self.key}.json":
-                opendata.to_json(opendata.group_document(group, pub, config)).encode("utf-8"),
-                f"{opendata.DATA_DIR}/{self.key}.csv": opendata.group_csv(group, pub, config).encode("utf-8")}
+                opendata.to_json(opendata.group_document(group, pub, config, outcomes)).encode("utf-8"),
+                f"{opendata.DATA_DIR}/{self.key}.csv":
+                opendata.group_csv(group, pub, config, outcomes).encode("utf-8")}
 
     def pdf_metadata(self, view: GroupView, config: Config, lang: str):
         t = Strings(lang, config.default_language)
@@ -362,10 +398,13 @@ class ConsolidatedReport(Document):
     def view(self, project: Project, published, published_keys: frozenset[str]) -> ConsolidatedView:
         groups = tuple(GroupMention.of(g, published) for g in project.groups_in(self.key))
         report = replace(project.consolidated[self.key], path=None)
-        return ConsolidatedView(report, published.category(self.key), groups, published_keys)
+        outcomes = published.outcomes.category(self.key) if getattr(published, "outcomes", None) else None
+        equities = tuple((g.id, _group_outcomes(project, published, g.id)[1]) for g in project.groups_in(self.key))
+        return ConsolidatedView(report, published.category(self.key), groups, published_keys, outcomes, equities)
 
     def fingerprint_text(self, view: ConsolidatedView, file_digest) -> str:
-        return "\0".join([repr(view.report), _repr(view.pub), repr(view.groups), repr(sorted(view.published_keys))])
+        return "\0".join([repr(view.report), _repr(view.pub), repr(view.groups), repr(sorted(view.published_keys)),
+                          _repr(view.outcomes), repr(view.equities)])
 
     def head(self, view: ConsolidatedView, config: Config, lang: str, t: Strings) -> Head:
         title = _name(view.report.title, config, lang)
@@ -381,6 +420,10 @@ class ConsolidatedReport(Document):
             "region_name": _region_namer(config),
             "new_editions": tuple(NewEdition(g, g.edition_date, g.previous_edition_date)
                                   for g in view.groups if g.previous_edition_date is not None),
+            "agg_outcomes": view.outcomes,  # templates/clinical_effect.html
+            "equities": dict(view.equities),
+            "groups_by_id": {g.id: g for g in view.groups},
+            **_effect_context(config),
         }
 
     def charts(self, view: ConsolidatedView, config: Config, lang: str) -> list[ChartSpec]:
@@ -423,11 +466,12 @@ class IndexPage(Document):
     def view(self, project: Project, published, published_keys: frozenset[str]) -> IndexView:
         titles = tuple((c, r.title) for c, r in sorted(project.consolidated.items()))
         return IndexView(published.national, tuple(GroupCard.of(g, published) for g in project.groups),
-                         titles, published_keys)
+                         titles, published_keys,
+                         published.outcomes.national if getattr(published, "outcomes", None) else None)
 
     def fingerprint_text(self, view: IndexView, file_digest) -> str:
         return "\0".join([_repr(view.national), repr(view.groups), repr(view.consolidated_titles),
-                          repr(sorted(view.published_keys))])
+                          repr(sorted(view.published_keys)), _repr(view.outcomes)])
 
     def head(self, view: IndexView, config: Config, lang: str, t: Strings) -> Head:
         title = _name(config.title, config, lang)
@@ -445,6 +489,8 @@ class IndexPage(Document):
             "categories": categories,
             "group_pub": {g.id: g for g in view.groups},
             "consolidated": {c: _Titled(title) for c, title in view.consolidated_titles},
+            "national_outcomes": view.outcomes,  # templates/clinical_effect.html
+            **_effect_context(config),
         }
 
     def charts(self, view: IndexView, config: Config, lang: str) -> list[ChartSpec]:

@@ -32,6 +32,21 @@ def project_schema_documents(project: m.Project) -> dict[str, dict]:
     group = documents["group"]
     row = group["properties"]["statistics"]["properties"]["monthly"]["items"]
     row["properties"]["region"]["enum"] = list(project.config.regions)
+    if project.config.turnaround is not None:  # the bins of reportgen.yaml, for completion
+        bins = row["properties"]["answered_within_days"]
+        count = next(iter(bins.pop("patternProperties").values()))
+        keys = project.config.turnaround.bin_keys
+        bins["properties"] = {k: count for k in keys}  # for completion and hover
+        # yaml-language-server reads a key such as 28 as a number, which no property name matches;
+        # a pattern does match it
+        bins["patternProperties"] = {"^(" + "|".join(keys) + ")$": count}
+        bins["required"] = list(keys)
+    if project.config.effects:  # the consequences of reportgen.yaml, for completion
+        entry = group["properties"]["effects"]["items"]
+        count = entry.pop("additionalProperties")
+        entry["properties"].update({k: count for k in project.config.effects})
+        entry["required"] = [*entry["required"], *project.config.effects]
+        entry["additionalProperties"] = False
     conditions = [_codes_of(g) for g in sorted(project.groups, key=lambda g: g.id)]
     if conditions:
         group["allOf"] = conditions
@@ -56,6 +71,7 @@ def _codes_of(group: m.Group) -> dict:
             "properties": {
                 "statistics": {"properties": {"monthly": {"items": {"properties": {"indication": one_of_them}}}}},
                 "cases": {"items": {"properties": {"indication": one_of_them}}},
+                "effects": {"items": {"properties": {"indication": one_of_them}}},
             },
         },
     }

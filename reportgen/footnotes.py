@@ -17,7 +17,9 @@ from reportgen.messages import N_, catalogue, languages
 from reportgen.model import UNIT_KEYS, Config
 from reportgen.suppression_values import ROUNDED_MARKER, SECONDARY_MARKER, WIDER_ROUNDINGS, primary_marker
 
-NOTE_KEYS = (*UNIT_KEYS, "as_of", "population", "suppression", "rounded")
+NOTE_KEYS = (*UNIT_KEYS, "relatives", "as_of", "population", "suppression", "rounded", "turnaround", "funnel",
+             "yield_answered")
+EFFECT_PREFIX = "effect:"  # "effect:<key>": the definition of a consequence from reportgen.yaml's effects
 
 # Wording of the notes that are not unit definitions. Placeholders:
 # {date} the data cut-off, {source} the population source,
@@ -26,6 +28,20 @@ NOTE_KEYS = (*UNIT_KEYS, "as_of", "population", "suppression", "rounded")
 WORDING: dict[str, str] = {
     "as_of": N_("Data up to and including {date}."),
     "population": N_("Rates per 100,000 inhabitants. Population: {source}."),
+    "turnaround": N_(
+        "Turnaround: days from referral to the answer sent to the referring doctor, counted in the "
+        "bins up to {bins} days and later. The median is given as the bin that holds it. "
+        "Target: {targets} days."
+    ),
+    "funnel": N_(
+        "Funnel plot: each region's figure against its size. The control limits (95% and 99.8%) are "
+        "exact Poisson limits for rates and binomial limits for yields around the national level; a "
+        "region outside the 99.8% limits differs by more than chance explains."
+    ),
+    "yield_answered": N_(
+        "Yield on answered: patients with a clinically relevant finding among the patients who have "
+        "had their answer; patients still waiting are not counted. 95% confidence interval (Wilson)."
+    ),
     "suppression": N_(
         "To protect patients' anonymity, counts of 1 to {highest} persons are shown as “{marker}”. "
         "“{secondary}” means that a figure is not shown because a hidden count could otherwise be "
@@ -37,6 +53,8 @@ WORDING: dict[str, str] = {
         "shares computed from a rounded figure are computed from the rounded figures."
     ),
 }
+
+CATEGORY_WORDS = {"rare": N_("rare diseases"), "cancer": N_("cancer")}
 
 # Locales for dates in the notes; a language not listed here falls back to itself.
 DATE_LOCALES = {"da": "da_DK", "en": "en_GB"}
@@ -59,8 +77,12 @@ def format_date(day: dt.date, lang: str) -> str:
 
 def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = None) -> tuple[str, str]:
     """(text, language) of the note `key` in `lang`, falling back to the project's default language."""
-    if key in UNIT_KEYS:
+    if key in UNIT_KEYS or (key == "relatives" and key in config.units):
         return config.units[key].definition.get(lang, config.default_language)
+    if key.startswith(EFFECT_PREFIX):
+        consequence = config.effects[key.removeprefix(EFFECT_PREFIX)]
+        definition, text_lang = consequence.definition.get(lang, config.default_language)
+        return f"{consequence.label.get(text_lang, config.default_language)[0]}: {definition}", text_lang
     if key not in WORDING:
         raise KeyError(f"unknown footnote {key!r}; expected one of {', '.join(NOTE_KEYS)}")
     known = languages()
@@ -70,6 +92,13 @@ def note_text(key: str, config: Config, lang: str, *, as_of: dt.date | None = No
         if as_of is None:
             raise ValueError("the 'as_of' footnote needs the data cut-off date")
         return wording[text_lang].format(date=format_date(as_of, text_lang)), text_lang
+    if key == "turnaround":
+        turnaround = config.turnaround
+        bins = ", ".join(str(d) for d in turnaround.bins_days) if turnaround else ""
+        words = catalogue(text_lang)
+        targets = "; ".join(f"{words.gettext(CATEGORY_WORDS[c])} {d}"
+                            for c, d in (turnaround.target_days.items() if turnaround else ()))
+        return wording[text_lang].format(bins=bins, targets=targets), text_lang
     if key == "population":
         source, __ = config.population_source.get(text_lang, config.default_language)
         # The wording ends the sentence itself.
@@ -96,7 +125,8 @@ class Footnotes:
 
     def ref(self, key: str) -> int:
         """The number of the note `key`, given the next free number on first use."""
-        if key not in NOTE_KEYS:
+        if key not in NOTE_KEYS and not (key.startswith(EFFECT_PREFIX)
+                                         and key.removeprefix(EFFECT_PREFIX) in self.config.effects):
             raise KeyError(f"unknown footnote {key!r}; expected one of {', '.join(NOTE_KEYS)}")
         if key == "as_of" and self.as_of is None:
             raise ValueError("this document has no data cut-off date for the 'as_of' footnote")

@@ -111,9 +111,14 @@ def _code_key(code: str) -> tuple:
 def format_row(row: m.MonthlyRow) -> str:
     """One row in the canonical one-line flow style, without indentation or line break."""
     a = row.analyses
+    answers = ""
+    if row.answered is not None:
+        answers = f", answered: {row.answered}"
+        if row.answered_within_days is not None:
+            answers += ", answered_within_days: {" + ", ".join(f"{k}: {n}" for k, n in row.answered_within_days) + "}"
     return (f"- {{month: {row.month}, region: {row.region}, indication: {row.indication}, "
             f"patients: {row.patients}, analyses: {{germline: {a.germline}, somatic: {a.somatic}, "
-            f"rna: {a.rna}}}, diagnosed: {row.diagnosed}}}")
+            f"rna: {a.rna}}}, diagnosed: {row.diagnosed}{answers}}}")
 
 
 def plan_import(project: m.Project, rows: Iterable[ExportRow], sources: dict[Path, Source]) -> list[GroupChange]:

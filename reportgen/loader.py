@@ -103,7 +103,16 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
                   _("'units.genome_equivalents.weights' is missing (genome equivalents per germline, somatic "
                     "and rna analysis)"))
         return None
-    units = {key: m.Unit(key, u["label"], u["definition"]) for key, u in raw["units"].items()}
+    units = {key: m.Unit(key, u["label"], u["definition"]) for key, u in raw["units"].items() if u is not None}
+    turnaround = _turnaround(raw.get("turnaround"), source, ctx)
+    effects = {key: m.Consequence(key, e["label"], e["definition"]) for key, e in (raw.get("effects") or {}).items()}
+    clash = [key for key in effects if key in _EFFECT_FIXED_KEYS]
+    for key in clash:
+        ctx.error(source.root.items["effects"][1].items[key][0],
+                  _("'{key}' is a field of every effects entry already; give the consequence another name").format(
+                      key=key))
+    if clash or turnaround is INVALID:
+        return None
     regions = {key: m.Region(key, r["name"], r["population"]) for key, r in raw["regions"].items()}
     return m.Config(
         title=raw["title"],
@@ -118,7 +127,35 @@ def _load_config(root: Path, problems: list[Problem]) -> m.Config | None:
         rounding_base=raw["privacy"]["rounding_base"],
         publisher=raw["publisher"],
         accessibility_statement=(raw["accessibility_statement"] or {}).get("url"),
+        turnaround=turnaround,
+        effects=effects,
     )
+
+
+_EFFECT_FIXED_KEYS = ("period", "indication", "followed_up", "relatives_tested", "source")
+
+
+def _turnaround(raw: dict | None, source: Source, ctx: Context):
+    """The turnaround settings, their bins increasing and each target one of the bins; INVALID if not."""
+    if raw is None:
+        return None
+    node = source.root.items["turnaround"][1]
+    bins = tuple(raw["bins_days"])
+    if list(bins) != sorted(bins):
+        return ctx.error(node.items["bins_days"][1], _("'turnaround.bins_days' is {bins}; write the bins in "
+                                                       "increasing order: {ordered}").format(
+            bins=list(bins), ordered=sorted(bins)))
+    ok = True
+    for category, days in raw["target_days"].items():
+        if days is not None and days not in bins:
+            ctx.error(node.items["target_days"][1].items[category][1],
+                      _("'turnaround.target_days.{category}' is {days}, which is not one of the bins ({bins}); "
+                        "the share answered within the target is counted from the bins").format(
+                          category=category, days=days, bins=", ".join(map(str, bins))))
+            ok = False
+    if not ok:
+        return INVALID
+    return m.Turnaround(bins, {c: d for c, d in raw["target_days"].items() if d is not None})
 
 
 def _load_group(root: Path, path: Path, config: m.Config | None, languages, problems,
@@ -127,6 +164,8 @@ def _load_group(root: Path, path: Path, config: m.Config | None, languages, prob
     if read is None:
         return None
     source, ctx = read
+    if config is not None:
+        ctx.consequences = tuple(config.effects)
     if sources is not None:
         sources[path] = source
     return _converted(GROUP, source, ctx,

@@ -16,6 +16,9 @@ SAMPLE_TYPES = ("germline", "somatic", "rna")
 CATEGORIES = ("rare", "cancer")
 IMPACTS = ("diagnosis", "treatment", "family", "prevention", "prognosis")
 UNIT_KEYS = ("patients", "analyses", "genome_equivalents")
+# Optional units: `relatives` (persons who are relatives of a patient, counted under `effects:`).
+OPTIONAL_UNIT_KEYS = ("relatives",)
+LATER = "later"  # the turnaround bin after the last of `turnaround.bins_days`
 
 
 class Month(NamedTuple):
@@ -85,6 +88,33 @@ class Region:
 
 
 @dataclass(frozen=True)
+class Turnaround:
+    """How the time from referral to answer is counted, from reportgen.yaml.
+
+    `bins_days` are the upper limits (days, increasing) of the bins answers are
+    counted in, followed by the bin `later`; `target_days` is the target per
+    category (rare, cancer), which must be one of the bins' limits.
+    """
+
+    bins_days: tuple[int, ...]
+    target_days: dict[str, int]
+
+    @property
+    def bin_keys(self) -> tuple[str, ...]:
+        """The keys of `answered_within_days` in a monthly row, e.g. ('28', '56', '84', 'later')."""
+        return tuple(str(d) for d in self.bins_days) + (LATER,)
+
+
+@dataclass(frozen=True)
+class Consequence:
+    """A clinical consequence counted under `effects:` (e.g. changed_treatment), defined once."""
+
+    key: str
+    label: Text
+    definition: Text
+
+
+@dataclass(frozen=True)
 class Config:
     """The project settings, reportgen.yaml.
 
@@ -106,6 +136,8 @@ class Config:
     min_count: int
     publisher: str = "Nationalt Genom Center"
     accessibility_statement: str | None = None  # the address of the accessibility statement
+    turnaround: Turnaround | None = None
+    effects: dict[str, Consequence] = field(default_factory=dict)  # consequence key -> its wording, in file order
     min_range: int = 3  # a hidden count must stay this many values wide for every reader
     rounding_base: int = 5  # a headline count that must give is published rounded to this
 
@@ -150,6 +182,8 @@ class MonthlyRow:
     patients: int
     analyses: Analyses
     diagnosed: int
+    answered: int | None = None  # referred that month and answered by as_of; None: not recorded
+    answered_within_days: tuple[tuple[str, int], ...] | None = None  # (bin key, answered patients), bins in order
 
 
 @dataclass(frozen=True)
@@ -179,6 +213,30 @@ class Indication:
     title: Text
     criteria: Text
     expected_patients_per_year: int | None
+    expected_yield: float | None = None  # expected diagnostic yield from the approved recommendation, 0..1
+
+
+@dataclass(frozen=True)
+class EffectEntry:
+    """What the results meant for patients in one calendar year, written by the specialist network.
+
+    `indication` is None for an entry about the whole group. `followed_up` are
+    diagnosed patients whose course after the answer was followed up;
+    `consequences` counts, per consequence key of reportgen.yaml, those of them
+    with that consequence (each <= followed_up); `relatives_tested` counts
+    relatives (not patients) who had a targeted test; `source` says where the
+    figures come from.
+    """
+
+    period: int
+    indication: str | None
+    followed_up: int
+    consequences: tuple[tuple[str, int], ...]
+    relatives_tested: int | None
+    source: str
+
+    def consequence(self, key: str) -> int:
+        return dict(self.consequences)[key]
 
 
 @dataclass(frozen=True)
@@ -283,6 +341,7 @@ class Group:
     cases: tuple[Case, ...]
     perspectives: Text
     allow_identifiers: tuple[AllowedIdentifier, ...] = ()
+    effects: tuple[EffectEntry, ...] = ()
     path: Path | None = field(default=None, compare=False)
     earlier_editions: tuple[ArchivedEdition, ...] = ()  # archived in groups/editions/<id>/, oldest first
 

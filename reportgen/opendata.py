@@ -35,6 +35,10 @@ from reportgen.suppression import (
     PublishedGroup,
     PublishedNational,
     PublishedProject,
+    PublishedAggregateOutcomes,
+    PublishedAnswers,
+    PublishedEffects,
+    PublishedGroupOutcomes,
     PublishedWindow,
     Status,
     primary_marker,
@@ -71,6 +75,93 @@ CSV_COLUMNS = (
     "expected_patients",
     "patients_vs_expected",
 )
+# Answers and turnaround: on the since-start rows of the CSV.
+ANSWER_COLUMNS = (
+    "answered_patients",
+    "pending_patients",
+    "answers_not_recorded_patients",
+    "diagnosed_among_answered_patients",
+    "yield_on_answered",
+    "yield_on_answered_ci95_low",
+    "yield_on_answered_ci95_high",
+    "turnaround_median_bin_days",
+    "answered_within_target_share",
+    "expected_yield",
+)
+
+
+def _answers(a: PublishedAnswers) -> dict:
+    """Answers and turnaround of one place; every key names its unit (patients, a share, days)."""
+    y = a.yield_on_answered
+    return {
+        "answered_patients": published_value(a.answered),
+        "pending_patients": published_value(a.pending),
+        "answers_not_recorded_patients": published_value(a.unrecorded),
+        "diagnosed_among_answered_patients": published_value(a.diagnosed_answered),
+        "answers_recorded_share": published_value(a.recorded_share, YIELD_DECIMALS),
+        "yield_on_answered": published_value(y.proportion, YIELD_DECIMALS),
+        "yield_on_answered_ci95_low": published_value(y.ci_low, YIELD_DECIMALS),
+        "yield_on_answered_ci95_high": published_value(y.ci_high, YIELD_DECIMALS),
+        "turnaround_median_bin_days": published_value(a.median_bin),
+        "answered_within_target_share": published_value(a.share_within_target, YIELD_DECIMALS),
+    }
+
+
+def _effects(e: PublishedEffects | None) -> dict | None:
+    """Clinical effect of one place: followed-up patients, each consequence (patients and share of the
+    followed up, with a 95 % interval), relatives tested (relatives)."""
+    if e is None:
+        return None
+    doc = {"followed_up_patients": published_value(e.followed_up), "entries": e.entries,
+           "relatives_tested_relatives": published_value(e.relatives_tested),
+           "relatives_tested_per_cascade_testing_patient": published_value(e.relatives_per_cascade_patient,
+                                                                           RATE_DECIMALS)}
+    for c in e.consequences:
+        doc[f"{c.key}_patients"] = published_value(c.count)
+        doc[f"{c.key}_share_of_followed_up"] = published_value(c.share.proportion, YIELD_DECIMALS)
+        doc[f"{c.key}_share_of_followed_up_ci95_low"] = published_value(c.share.ci_low, YIELD_DECIMALS)
+        doc[f"{c.key}_share_of_followed_up_ci95_high"] = published_value(c.share.ci_high, YIELD_DECIMALS)
+    return doc
+
+
+def _turnaround(config: Config, category: str | None) -> dict | None:
+    t = config.turnaround
+    if t is None:
+        return None
+    return {"bins_days": list(t.bins_days), "target_days": t.target_days.get(category) if category else None}
+
+
+def _group_outcomes(o: PublishedGroupOutcomes | None, config: Config, category: str) -> dict | None:
+    if o is None:
+        return None
+    return {
+        "turnaround": _turnaround(config, category),
+        "answers_since_start": {
+            "total": _answers(o.answers),
+            "by_year": [{"year": y, **_answers(a)} for y, a in o.by_year],
+            "by_region": [{"region": r, **_answers(a)} for r, a in o.by_region],
+            "by_indication": [{"indication": i.code, **_answers(i.answers), "expected_yield": i.expected_yield}
+                              for i in o.by_indication],
+        },
+        "effects": None if o.effects is None else {
+            "total": _effects(o.effects),
+            "years": list(o.effect_years),
+            "diagnosed_in_years_with_effects_patients": published_value(o.diagnosed_in_effect_years),
+        },
+    }
+
+
+def _aggregate_outcomes(o: PublishedAggregateOutcomes | None, config: Config, part_key: str,
+                        category: str | None) -> dict | None:
+    if o is None:
+        return None
+    return {
+        "turnaround": _turnaround(config, category),
+        "answers_since_start": _answers(o.answers),
+        "effects": _effects(o.effects),
+        "by_" + part_key.removesuffix("_id"): [
+            {part_key: key, "answers_since_start": _answers(a), "effects": _effects(e)} for key, a, e in o.parts],
+    }
 
 
 def published_value(figure: Published, decimals: int | None = None) -> int | float | str | None:
@@ -113,7 +204,7 @@ def _text(text: Text) -> dict[str, str]:
 
 def _units(config: Config) -> dict:
     units = {}
-    for key in UNIT_KEYS:
+    for key in (*UNIT_KEYS, *(k for k in ("relatives",) if k in config.units)):
         unit = config.units[key]
         units[key] = {"label": _text(unit.label), "definition": _text(unit.definition)}
     units["genome_equivalents"]["weights"] = dict(config.weights)
@@ -175,9 +266,11 @@ def _group_window(window: PublishedWindow, group: Group, config: Config) -> dict
     return doc
 
 
-def group_document(group: Group, published: PublishedGroup, config: Config) -> dict:
+def group_document(group: Group, published: PublishedGroup, config: Config,
+                   outcomes: PublishedGroupOutcomes | None = None) -> dict:
     """The open-data document of one group (to be written as JSON)."""
     return {
+        "clinical_effect": _group_outcomes(outcomes, config, group.category),
         "format_version": FORMAT_VERSION,
         "group_id": group.id,
         "category": group.category,
@@ -203,28 +296,47 @@ def _csv_number(value) -> str:
     return str(value)
 
 
-def group_csv(group: Group, published: PublishedGroup, config: Config) -> str:
-    """The open-data table of one group: one row per period and breakdown cell, then the monthly series."""
-    doc = group_document(group, published, config)
+def group_csv(group: Group, published: PublishedGroup, config: Config,
+              outcomes: PublishedGroupOutcomes | None = None) -> str:
+    """The open-data table of one group: one row per period and breakdown cell, then the monthly series.
+
+    With `outcomes`, the since-start rows carry the answers and turnaround, and rows of breakdown
+    `effects` (key empty: the effects years together, as the report shows them) carries the clinical effect.
+    """
+    doc = group_document(group, published, config, outcomes)
+    clinical = doc["clinical_effect"]
+    answers = clinical["answers_since_start"] if clinical else None
+    effect_columns = ["followed_up_patients", *(f"{k}_patients" for k in config.effects),
+                      *(["relatives_tested_relatives"] if "relatives" in config.units else [])]
+    # The columns of what the group records: a group without answers or effects keeps the plain table.
+    records_answers = outcomes is not None and outcomes.answers.records
+    columns = (CSV_COLUMNS + (ANSWER_COLUMNS if records_answers else ())
+               + (tuple(effect_columns) if outcomes is not None and outcomes.effects is not None else ()))
     rows: list[dict] = []
     base = {"group_id": group.id, "as_of": doc["as_of"], "example_data": group.example_data}
     for period in ("since_start", "latest_12_months"):
         window = doc[period]
-        rows.append({**base, "period": period, "breakdown": "total", "key": "", **window["total"]})
+        extra = answers["total"] if answers and period == "since_start" else {}
+        rows.append({**base, "period": period, "breakdown": "total", "key": "", **window["total"], **extra})
         for breakdown, entries, key in (
             ("year", window.get("by_year", []), "year"),
             ("region", window["by_region"], "region"),
             ("indication", window["by_indication"], "indication"),
         ):
+            found = {e[key]: e for e in answers[f"by_{breakdown}"]} if answers and period == "since_start" else {}
             for entry in entries:
-                rows.append({**base, "period": period, "breakdown": breakdown, "key": entry[key], **entry})
+                rows.append({**base, "period": period, "breakdown": breakdown, "key": entry[key], **entry,
+                             **found.get(entry[key], {})})
+    if clinical and clinical["effects"]:
+        effects = clinical["effects"]
+        rows.append({**base, "period": "since_start", "breakdown": "effects", "key": "", **effects["total"]})
     for entry in doc["monthly"]:
         rows.append({**base, "period": "since_start", "breakdown": "month", "key": entry["month"], **entry})
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: _csv_number(row.get(column)) for column in CSV_COLUMNS})
+        writer.writerow({column: _csv_number(row.get(column)) for column in columns})
     return out.getvalue()
 
 
@@ -295,6 +407,10 @@ def summary_document(project: Project, published: PublishedProject) -> dict:
                 "example_data": group.example_data,
                 "since_start": _counts(pg.since_start.total),
                 "latest_12_months": _counts(pg.latest_12_months.total),
+                **({"clinical_effect": {
+                    "answers_since_start": _answers(published.outcomes.group(group.id).answers),
+                    "effects": _effects(published.outcomes.group(group.id).effects)}}
+                   if published.outcomes else {}),
             }
         )
     return {
@@ -307,6 +423,12 @@ def summary_document(project: Project, published: PublishedProject) -> dict:
         "groups": groups,
         "categories": {c.category: _category(c) for c in published.categories},
         "national": _national(published.national),
+        **({"clinical_effect": {
+            "categories": {c.category: _aggregate_outcomes(published.outcomes.category(c.category), config,
+                                                           "group_id", c.category)
+                           for c in published.categories},
+            "national": _aggregate_outcomes(published.outcomes.national, config, "category", None),
+        }} if published.outcomes else {}),
     }
 
 
@@ -333,7 +455,8 @@ def open_data_files(
         if wanted is not None and group.id not in wanted:
             continue
         pg = published.group(group.id)
-        files[f"{DATA_DIR}/{group.id}.json"] = to_json(group_document(group, pg, project.config))
-        files[f"{DATA_DIR}/{group.id}.csv"] = group_csv(group, pg, project.config)
+        outcomes = published.outcomes.group(group.id) if published.outcomes else None
+        files[f"{DATA_DIR}/{group.id}.json"] = to_json(group_document(group, pg, project.config, outcomes))
+        files[f"{DATA_DIR}/{group.id}.csv"] = group_csv(group, pg, project.config, outcomes)
     files[f"{DATA_DIR}/{SUMMARY_FILE}"] = to_json(summary_document(project, published))
     return files

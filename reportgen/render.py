@@ -107,7 +107,10 @@ class Page:
 
     def yield_text(self, counts: PublishedCounts) -> str:
         """'31,2 % (28,0–34,6 %)', or the marker when hidden."""
-        y = counts.diagnostic_yield
+        return self.yield_text_of(counts.diagnostic_yield)
+
+    def yield_text_of(self, y) -> str:
+        """A published share with its interval (a `PublishedYield`): '31,2 % (28,0–34,6 %)', or its marker."""
         if y.proportion.value is None:
             return y.proportion.marker
         if y.ci_low.value is None or y.ci_high.value is None or y.proportion.is_rounded:

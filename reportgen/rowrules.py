@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .messages import _
+from .messages import _, ngettext
 from . import model as m
 from .schema import did_you_mean, quoted
 
@@ -30,12 +30,19 @@ class RowScope:
     regions: tuple[str, ...] | None  # None when the settings are broken: regions are not checked then
     in_operation_since: dt.date
     as_of: dt.date
+    # the keys of `answered_within_days` (turnaround bins and 'later'); () when reportgen.yaml sets no
+    # turnaround, None when the settings are broken (bins are not checked then)
+    bins: tuple[str, ...] | None = ()
 
     @classmethod
     def of(cls, group: m.Group, config: m.Config | None) -> RowScope:
+        if config is None:
+            bins = None
+        else:
+            bins = config.turnaround.bin_keys if config.turnaround is not None else ()
         return cls(group.id, tuple(i.code for i in group.indications),
                    tuple(config.regions) if config is not None else None,
-                   group.in_operation_since, group.statistics.as_of)
+                   group.in_operation_since, group.statistics.as_of, bins)
 
     @property
     def first(self) -> m.Month:
@@ -91,6 +98,58 @@ def count_problems(patients: int, analyses: m.Analyses, diagnosed: int) -> list[
     return found
 
 
+def answer_problems(patients: int, diagnosed: int, answered: int | None,
+                    bins: Sequence[tuple[str, int]] | None, scope: RowScope) -> list[Finding]:
+    """`answered` lies between diagnosed and patients; `answered_within_days` has exactly the bins of
+    reportgen.yaml's turnaround (and 'later') and adds up to `answered`, and is given only with it."""
+    found: list[Finding] = []
+    if answered is None:
+        if bins is not None:
+            found.append(("answered_within_days", _("'answered_within_days' is given without 'answered'; add "
+                                                    "'answered' (the patients answered), which the bins add up to")))
+        return found
+    if answered > patients:
+        found.append(("answered", _("'answered' is {answered}, more than 'patients' ({patients}); answered "
+                                    "patients are counted among the patients referred that month").format(
+            answered=answered, patients=patients)))
+    if diagnosed > answered:
+        found.append(("answered", _("'answered' is {answered}, fewer than 'diagnosed' ({diagnosed}); a patient "
+                                    "is diagnosed only once answered, so diagnosed <= answered <= patients").format(
+            answered=answered, diagnosed=diagnosed)))
+    if bins is None or scope.bins is None:
+        return found
+    given = [key for key, __ in bins]
+    expected = list(scope.bins)
+    if not expected:
+        found.append(("answered_within_days", _("'answered_within_days' is given, but reportgen.yaml sets no "
+                                                "'turnaround.bins_days'; add the bins there first")))
+        return found
+    unknown = [k for k in given if k not in expected]
+    missing = [k for k in expected if k not in given]
+    if unknown or missing:
+        parts = []
+        if unknown:
+            close = did_you_mean(unknown[0], missing or expected)
+            parts.append(ngettext("{bins} is not a bin", "{bins} are not bins", len(unknown)).format(
+                bins=", ".join(unknown)) + (f" ({close.removeprefix('; ')})" if close else ""))
+        if missing:
+            parts.append(ngettext("{bins} is missing", "{bins} are missing", len(missing)).format(
+                bins=", ".join(missing)))
+        found.append(("answered_within_days", _("'answered_within_days' must have exactly the bins {bins} "
+                                                "(turnaround.bins_days in reportgen.yaml, then later): "
+                                                "{problems}").format(bins=", ".join(expected),
+                                                                     problems="; ".join(parts))))
+        return found
+    total = sum(n for __, n in bins)
+    if total != answered:
+        shown = " + ".join(f"{n}" for __, n in bins)
+        found.append(("answered_within_days", _("'answered_within_days' adds up to {sum} = {total}, but "
+                                                "'answered' is {answered}; every answered patient falls in "
+                                                "exactly one bin").format(sum=shown, total=total,
+                                                                          answered=answered)))
+    return found
+
+
 def row_problems(row: m.MonthlyRow, scope: RowScope) -> list[Finding]:
     """Every rule above applied to one row."""
     found: list[Finding] = []
@@ -98,7 +157,10 @@ def row_problems(row: m.MonthlyRow, scope: RowScope) -> list[Finding]:
                           ("indication", indication_problem(row.indication, scope))):
         if problem is not None:
             found.append((name, problem))
-    return found + count_problems(row.patients, row.analyses, row.diagnosed)
+    found += count_problems(row.patients, row.analyses, row.diagnosed)
+    if row.answered is not None or row.answered_within_days is not None:
+        found += answer_problems(row.patients, row.diagnosed, row.answered, row.answered_within_days, scope)
+    return found
 
 
 class FirstRows:

@@ -49,6 +49,60 @@ def check_group(group: m.Group, path: Path, source: Source, ctx: Context, config
         problem = indication_problem(case.indication, scope)
         if problem is not None:
             ctx.error(ctx.node_of(case).items["indication"][1], problem)
+    check_effects(group, scope, ctx)
+
+
+def check_effects(group: m.Group, scope: RowScope, ctx: Context) -> None:
+    """The entries under `effects:`: a year in operation, a known indication, one entry per (year, indication),
+    a year either whole-group or per indication, each consequence <= followed_up <= diagnosed that year."""
+    first_year, last_year = group.in_operation_since.year, group.statistics.as_of.year
+    seen: dict[tuple[int, str | None], int] = {}
+    kinds: dict[int, tuple[bool, int]] = {}  # year -> (whole group?, line of its first entry)
+    diagnosed: dict[tuple[int, str | None], int] = {}
+    for row in group.statistics.monthly:
+        for key in ((row.month.year, None), (row.month.year, row.indication)):
+            diagnosed[key] = diagnosed.get(key, 0) + row.diagnosed
+    for entry in group.effects:
+        node = ctx.node_of(entry)
+        items = node.items
+        if not first_year <= entry.period <= last_year:
+            ctx.error(items["period"][1], _("'period' is {period}, outside the years of {group}'s statistics "
+                                            "({first_year} to {last_year})").format(
+                period=entry.period, group=group.id, first_year=first_year, last_year=last_year))
+            continue
+        if entry.indication is not None:
+            problem = indication_problem(entry.indication, scope)
+            if problem is not None:
+                ctx.error(items["indication"][1], problem)
+                continue
+        where = (f"{entry.period}, {entry.indication}" if entry.indication
+                 else _("{period} (whole group)").format(period=entry.period))
+        key = (entry.period, entry.indication)
+        if key in seen:
+            ctx.error(node, _("a second effects entry for {where} (the first is on line {line}); "
+                              "merge them into one entry").format(where=where, line=seen[key]))
+            continue
+        seen[key] = node.line
+        whole = entry.indication is None
+        if entry.period in kinds and kinds[entry.period][0] != whole:
+            other_line = kinds[entry.period][1]
+            ctx.error(node, _("{period} has an entry for the whole group and entries per indication (line "
+                              "{line}); give a year either one whole-group entry or one entry per indication").format(
+                period=entry.period, line=other_line))
+            continue
+        kinds.setdefault(entry.period, (whole, node.line))
+        for consequence, count in entry.consequences:
+            if count > entry.followed_up:
+                ctx.error(items[consequence][1], _("'{consequence}' is {count}, more than 'followed_up' "
+                                                   "({followed_up}); a consequence is counted among the "
+                                                   "followed-up patients").format(
+                    consequence=consequence, count=count, followed_up=entry.followed_up))
+        limit = diagnosed.get(key, 0)
+        if entry.followed_up > limit:
+            ctx.error(items["followed_up"][1], _("'followed_up' is {followed_up}, more than the patients "
+                                                 "diagnosed in {where} by the statistics ({limit}); only "
+                                                 "diagnosed patients are followed up").format(
+                followed_up=entry.followed_up, where=where, limit=limit))
 
 
 def check_archive(archive: m.ArchivedEdition, path: Path, source: Source, ctx: Context,

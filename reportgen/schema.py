@@ -54,6 +54,7 @@ class Context:
     nodes: dict[int, Node] = field(default_factory=dict)  # id(converted record) -> its node
     texts: list[TextSpot] = field(default_factory=list)
     keep: list[Any] = field(default_factory=list)  # keeps records alive so ids stay unique
+    consequences: tuple[str, ...] | None = None  # reportgen.yaml's effects keys; None: not known (not checked)
 
     def error(self, node: Node, message: str) -> Any:
         self.problems.append(Problem(self.source.display, node.line, node.column, message))
@@ -236,6 +237,42 @@ class Int(Field):
     def json_schema(self):
         schema = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
         return self._schema(schema)
+
+
+class Share(Field):
+    """A fraction from 0 to 1, written with a decimal point (0.30 for 30 %)."""
+
+    expects = N_("a fraction from 0 to 1 written with a decimal point, e.g. 0.30 for 30 %")
+
+    def convert(self, node, ctx, name):
+        scalar = self.scalar(node, ctx, name)
+        if scalar is None:
+            return INVALID
+        text = scalar.value.strip()
+        if scalar.style is not None:
+            return ctx.error(node, _("'{name}' is the text '{text}' in quotes; write the number without quotes").format(
+                name=name, text=text))
+        percent = re.fullmatch(r"([0-9]+(?:[.,][0-9]+)?)\s*%", text)
+        if percent:
+            share = float(percent.group(1).replace(",", ".")) / 100
+            return ctx.error(node, _("'{name}' is {text}; write it as a fraction: {share}").format(
+                name=name, text=text, share=f"{share:g}"))
+        if re.fullmatch(r"[0-9]+,[0-9]+", text):
+            return ctx.error(node, _("'{name}' is {text}; write the decimal point as '.': {fixed}").format(
+                name=name, text=text, fixed=text.replace(",", ".")))
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+            return ctx.error(node, _("'{name}' is {value}; expected {expects}").format(
+                name=name, value=_shown(node), expects=_(self.expects)))
+        value = float(text)
+        if value > 1:
+            hint = "" if value > 100 else _(" (for {text} %, write {share})").format(
+                text=text, share=f"{value / 100:g}")
+            return ctx.error(node, _("'{name}' is {text}, more than 1; expected {expects}").format(
+                name=name, text=text, expects=_(self.expects)) + hint)
+        return value
+
+    def json_schema(self):
+        return self._schema({"type": "number", "minimum": 0, "maximum": 1})
 
 
 # Dates of the reports' world: well before genome sequencing, well within what dates can hold

@@ -15,6 +15,16 @@ row naming these columns, in any order:
 | `rna`        | RNA samples sequenced                                              |
 | `diagnosed`  | patients with a clinically relevant finding                        |
 
+Optional columns (answers and turnaround; an empty cell means "not recorded"):
+
+| column              | what it holds                                                       |
+|---------------------|---------------------------------------------------------------------|
+| `answered`          | of that month's patients, those answered by the data cut-off        |
+| `answered_28`, ...  | answered patients by days from referral to answer: one column per   |
+|                     | bin of `turnaround.bins_days` in reportgen.yaml, then `answered_later` |
+
+The bin columns come all together or not at all, and only with `answered`.
+
 Values are separated by `;` (as Danish Excel writes them) or `,`, whichever
 the header row uses. A UTF-8 byte order mark and Windows line endings are
 fine; empty lines are skipped. Counts are whole numbers of 0 or more.
@@ -38,13 +48,31 @@ from . import model as m
 from .dates import parse_month
 from .textfiles import split_bom
 from .errors import InputError, Problem, UsageError, relative_path
-from .rowrules import FirstRows, RowScope, count_problems, indication_problem, month_problem, region_problem
+from .rowrules import (
+    FirstRows,
+    RowScope,
+    answer_problems,
+    count_problems,
+    indication_problem,
+    month_problem,
+    region_problem,
+)
 from .schema import MAX_NUMBER, did_you_mean, quoted
 
 MAX_COUNT_DIGITS = len(str(MAX_NUMBER))  # longer is refused before int() reads it
 
 COLUMNS = ("month", "region", "group", "indication", "patients", "germline", "somatic", "rna", "diagnosed")
 COUNT_COLUMNS = ("patients", "germline", "somatic", "rna", "diagnosed")
+ANSWERED = "answered"
+BIN_PREFIX = "answered_"
+
+
+def optional_columns(config: m.Config) -> tuple[str, ...]:
+    """The optional columns this project's settings allow: answered and one per turnaround bin."""
+    bins = config.turnaround.bin_keys if config.turnaround else ()
+    return (ANSWERED, *(BIN_PREFIX + key for key in bins))
+
+_BAD = object()  # a cell reported as wrong
 
 # The line breaks a CSV line may end with.
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
@@ -84,7 +112,7 @@ def parse_export(data: bytes, project: m.Project, display: str) -> list[ExportRo
     header_line, header = records[0]
     while header and not header[-1]:
         header = header[:-1]  # a spreadsheet's empty cells after the last column
-    columns = _columns(header, display, header_line, problems)
+    columns = _columns(header, display, header_line, problems, optional_columns(project.config))
     if not problems and len(records) == 1:
         problems.append(Problem(display, header_line, 1, _("the file has a header but no rows; expected one row per month, region, group and "
           "indication")))
@@ -128,8 +156,10 @@ def _records(text: str, display: str, problems: list[Problem]) -> list[tuple[int
     return records
 
 
-def _columns(header: list[str], display: str, line: int, problems: list[Problem]) -> dict[str, int]:
+def _columns(header: list[str], display: str, line: int, problems: list[Problem],
+             optional: tuple[str, ...] = ()) -> dict[str, int]:
     """Map each known column name to its index in the header; report unknown, missing and repeated ones."""
+    known = (*COLUMNS, *optional)
     columns: dict[str, int] = {}
     names = [raw.lower() for raw in header]
     suggested = set()
@@ -138,8 +168,8 @@ def _columns(header: list[str], display: str, line: int, problems: list[Problem]
             problems.append(Problem(display, line, index + 1,
                                     _("column {value} of the header has no name; expected one of: {items}").format(
                                         value=index + 1, items=', '.join(COLUMNS))))
-        elif name not in COLUMNS:
-            close = did_you_mean(name, [c for c in COLUMNS if c not in names])
+        elif name not in known:
+            close = did_you_mean(name, [c for c in known if c not in names])
             if close:
                 suggested.add(close.split("'")[1])  # its own message names the column; no "missing" too
             problems.append(Problem(display, line, index + 1, _("unknown column '{raw}'").format(raw=raw)
@@ -155,6 +185,19 @@ def _columns(header: list[str], display: str, line: int, problems: list[Problem]
         problems.append(Problem(display, line, 1,
                                 _("the header has no column {items}; the export needs the columns {items2}").format(
                                     items=', '.join(repr(c) for c in missing), items2=', '.join(COLUMNS))))
+    bins = [c for c in optional if c != ANSWERED]
+    given = [c for c in bins if c in columns]
+    if given and ANSWERED not in columns:
+        problems.append(Problem(display, line, columns[given[0]] + 1,
+                                _("the turnaround column '{column}' needs the column 'answered' too").format(
+                                    column=given[0])))
+    elif given and len(given) != len(bins):
+        absent = [c for c in bins if c not in columns and c not in suggested]
+        if absent:
+            problems.append(Problem(display, line, columns[given[0]] + 1,
+                                    _("the turnaround columns come together: {columns}; "
+                                      "the header has no {absent}").format(
+                                        columns=', '.join(bins), absent=', '.join(repr(c) for c in absent))))
     return columns
 
 
@@ -170,6 +213,7 @@ class _RowChecker:
         self.scopes = {g.id: RowScope.of(g, project.config) for g in project.groups}
         self.group_ids = sorted(self.scopes)
         self.months: dict[str, m.Month | None] = {}  # an export repeats each month many times
+        self.bin_columns = [c for c in optional_columns(project.config) if c != ANSWERED and c in columns]
 
     def fail(self, line: int, column: str | None, message: str | None) -> None:
         if message is not None:
@@ -215,10 +259,34 @@ class _RowChecker:
             analyses = m.Analyses(counts["germline"], counts["somatic"], counts["rna"])
             for column, message in count_problems(counts["patients"], analyses, counts["diagnosed"]):
                 self.fail(line, column, message)
+        answered, bins = self.answers(line, value)
+        if None not in counts.values() and scope is not None and answered is not _BAD and bins is not _BAD:
+            for column, message in answer_problems(counts["patients"], counts["diagnosed"], answered, bins, scope):
+                self.fail(line, column if column == ANSWERED else self.bin_columns[0], message)
         if len(self.problems) > before:
             return None
-        row = m.MonthlyRow(month, region, code, counts["patients"], analyses, counts["diagnosed"])
+        row = m.MonthlyRow(month, region, code, counts["patients"], analyses, counts["diagnosed"], answered, bins)
         return ExportRow(scope.group, row, line)
+
+    def answers(self, line: int, value: dict[str, str]):
+        """The row's `answered` and turnaround bins: None where not recorded (empty or no column), _BAD if wrong."""
+        answered = bins = None
+        if ANSWERED in value and value[ANSWERED] != "":
+            text = value[ANSWERED]
+            answered = self.number(line, ANSWERED, text)
+            if answered is None:
+                answered = _BAD
+        if self.bin_columns:
+            cells = [value[c] for c in self.bin_columns]
+            if any(cells):
+                found = []
+                for column, text in zip(self.bin_columns, cells):
+                    n = self.number(line, column, text)
+                    if n is None:
+                        return answered, _BAD
+                    found.append((column.removeprefix(BIN_PREFIX), n))
+                bins = tuple(found)
+        return answered, bins
 
     def scope(self, line: int, group_id: str) -> RowScope | None:
         """The rules' scope of the row's group, or None (reported) if the group is unknown."""
@@ -241,6 +309,12 @@ class _RowChecker:
             self.fail(line, "month", _("'month' is {value}; expected a month written YYYY-MM, e.g. 2024-05{hint}").format(
                 value=quoted(text, 'empty'), hint=hint))
         return month
+
+    def number(self, line: int, column: str, text: str) -> int | None:
+        """The count in a cell, or None (reported) if it is not one."""
+        if text.isascii() and text.isdigit() and len(text) <= MAX_COUNT_DIGITS:
+            return int(text)
+        return self.count(line, column, text)
 
     def count(self, line: int, column: str, text: str) -> None:
         """Report why `text` is not a count (digits are taken before this is called)."""

@@ -48,8 +48,22 @@ from reportgen.figures import (
     project_figures,
 )
 from reportgen.model import ArchivedEdition, Config, Project, Text
+from reportgen.outcomes import ProjectOutcomes, project_outcomes
 from reportgen.suppression_cells import _NATIONAL_KEY, EDITION, _category_key, _group_key, cell_system
 from reportgen.suppression_engine import CellSystem, Unprotectable
+from reportgen.suppression_outcomes import (  # answers and effects, also importable from here
+    PublishedAggregateOutcomes,
+    PublishedAnswers,
+    PublishedConsequence,
+    PublishedEffects,
+    PublishedGroupOutcomes,
+    PublishedIndicationAnswers,
+    PublishedOutcomes,
+    add_outcome_cells,
+    effects_group,
+    effects_to_link,
+    publish_outcomes,
+)
 from reportgen.suppression_values import (  # the vocabulary, also importable from here
     PERSON_MEASURES,
     ROUNDED_MARKER,
@@ -80,17 +94,42 @@ __all__ = [
     "PublishedIndication", "PublishedNational", "PublishedPart", "PublishedProject", "PublishedRegion",
     "PublishedWindow", "PublishedYear", "PublishedYield", "Status", "Unprotectable", "cell_system", "derived",
     "disclosure_error", "primary_marker", "publish_figures", "publish_inputs", "publish_project", "published", "published_yield",
-    "suppression_status",
+    "suppression_status", "PublishedAggregateOutcomes", "PublishedAnswers", "PublishedConsequence",
+    "PublishedEffects", "PublishedGroupOutcomes", "PublishedIndicationAnswers", "PublishedOutcomes",
 ]
 
 def suppression_status(figures: ProjectFigures, config: Config,
                        editions: Mapping[str, Sequence[ArchivedEdition]] | None = None,
                        rows: Mapping[str, Sequence] | None = None,
+                       outcomes: ProjectOutcomes | None = None,
                        choose: Callable[[CellSystem], list[Status]] | None = None) -> tuple[CellSystem, list[Status]]:
     """The reader's model and each of its cells' status; raises `Unprotectable` if no pattern protects.
-    `choose` (the build's store of earlier choices) may answer instead of `CellSystem.choose`."""
-    system = cell_system(figures, config, editions, rows)
-    return system, (choose or CellSystem.choose)(system)
+
+    With `outcomes`, the answers and effects counts join the model (`suppression_outcomes`).
+    `choose` (the build's store of earlier choices) may answer instead of `CellSystem.choose`.
+    """
+    choose = choose or CellSystem.choose
+    linked: frozenset[str] = frozenset()
+    while True:
+        system = cell_system(figures, config, editions, rows)
+        if outcomes is None:
+            return system, choose(system)
+        add_outcome_cells(system, figures, outcomes, linked)
+        system.close_knowledge()
+        try:
+            status = choose(system)
+        except Unprotectable as exc:
+            # A bound no hiding can widen: the sum instead lets the diagnosed of those years be hidden.
+            group = effects_group(exc.cell.key)
+            if group is None or group in linked:
+                raise
+            linked |= {group}
+            continue
+        # A bound stands for a sum only where the counts it comes from are shown: else choose again with the sum.
+        needed = effects_to_link(system, status, outcomes, linked)
+        if needed == linked:
+            return system, status
+        linked = needed
 
 
 class _Publisher:
@@ -168,14 +207,16 @@ def published_yield(diagnosed: int, patients: int, shown_diagnosed: Published, s
 def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool = False,
                     editions: Mapping[str, Sequence[ArchivedEdition]] | None = None,
                     rows: Mapping[str, Sequence] | None = None,
+                    outcomes: ProjectOutcomes | None = None,
                     choose: Callable[[CellSystem], list[Status]] | None = None) -> PublishedProject:
     """Turn raw figures into published figures, suppressed consistently across all 19 reports.
 
     `editions`: each group's archived editions, oldest first. With
     ``unsafe_raw=True`` (an internal, unpublished build only) every `Published`
-    also carries its raw value in `unsafe_raw`. Raises `Unprotectable`.
+    also carries its raw value in `unsafe_raw`. With `outcomes`, the answers
+    and effects are published too, under the same protection. Raises `Unprotectable`.
     """
-    system, status = suppression_status(figures, config, editions, rows, choose)
+    system, status = suppression_status(figures, config, editions, rows, outcomes, choose)
     publisher = _Publisher(system, status, config, unsafe_raw)
     categories = []
     for c in figures.categories:
@@ -199,7 +240,10 @@ def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool
                 Counts(c.patients, c.diagnosed, c.analyses, genome_equivalents(c.analyses, config.weights)))
     return PublishedProject(min_count=config.min_count, groups=tuple(publisher.group(g) for g in figures.groups),
                             categories=tuple(categories), national=national, unsafe_raw=unsafe_raw,
-                            rounding_base=config.rounding_base, protection=(system, status), editions=archived)
+                            rounding_base=config.rounding_base, protection=(system, status), editions=archived,
+                            outcomes=None if outcomes is None else publish_outcomes(
+                                system, status, outcomes, min_count=config.min_count,
+                                rounding_base=config.rounding_base, unsafe_raw=unsafe_raw))
 
 
 def publish_inputs(project: Project) -> Project:
@@ -224,12 +268,14 @@ _NO_TEXT = Text({})
 
 def publish_project(project: Project, *, unsafe_raw: bool = False,
                     choose: Callable[[CellSystem], list[Status]] | None = None) -> PublishedProject:
-    """Raw figures of `project`, published (see `publish_figures`); an unprotectable count is a located error."""
+    """Raw figures of `project`, answers and effects included, published (see `publish_figures`); an
+    unprotectable count is a located error."""
     reads = publish_inputs(project)
     editions = {g.id: g.earlier_editions for g in reads.groups if g.earlier_editions}
     try:
         return publish_figures(project_figures(reads), reads.config, unsafe_raw=unsafe_raw, editions=editions,
-                               rows={g.id: g.statistics.monthly for g in reads.groups}, choose=choose)
+                               rows={g.id: g.statistics.monthly for g in reads.groups},
+                               outcomes=project_outcomes(reads), choose=choose)
     except Unprotectable as exc:
         raise disclosure_error(project, exc.cell, exc.attacker, exc.why) from None
 

@@ -167,17 +167,24 @@ def _describe(measure: str, slot: tuple) -> str:
     return f"{measure.replace('_', ' ')}, {period}, {where}"
 
 
-def _sole_region(rows, slot: tuple, measure: str, figures: ProjectFigures) -> str | None:
-    """The one region whose patients make up the whole of a group's count, if only one does: it knows the count."""
+def _sole_region(rows, slot: tuple, measure: str, figures: ProjectFigures, seen: dict) -> str | None:
+    """The one region whose patients make up the whole of a group's count, if only one does: it knows the count.
+
+    `seen` keeps, per group, period and measure, the regions with such patients in each total, year and indication.
+    """
     window, (kind, owner, dimension, member) = slot
     if kind != "group" or window not in WINDOWS or owner not in rows:
         return None
-    g = next(g for g in figures.groups if g.group_id == owner)
-    first = g.window(window).first_month
-    regions = {r.region for r in rows[owner]
-               if getattr(r, measure) and (window == SINCE_START or (first is not None and r.month >= first))
-               and (dimension == "total" or (dimension == "year" and r.month.year == member)
-                    or (dimension == "indication" and r.indication == member))}
+    if (owner, window, measure) not in seen:
+        g = next(g for g in figures.groups if g.group_id == owner)
+        first = g.window(window).first_month
+        index: dict = {}
+        for r in rows[owner]:
+            if getattr(r, measure) and (window == SINCE_START or (first is not None and r.month >= first)):
+                for place in (("total", None), ("year", r.month.year), ("indication", r.indication)):
+                    index.setdefault(place, set()).add(r.region)
+        seen[(owner, window, measure)] = index
+    regions = seen[(owner, window, measure)].get((dimension, member), ())
     return next(iter(regions)) if len(regions) == 1 else None
 
 
@@ -192,6 +199,7 @@ def cell_system(figures: ProjectFigures, config: Config,
     rows = rows or {}
     model = _model(figures, editions or {})
     system = CellSystem(config.min_count, config.min_range, config.rounding_base)
+    seen: dict = {}
     for slot, (patients, diagnosed, analyses, aux) in model.slots.items():
         window, (kind, owner, dimension, member) = slot
         known = set()
@@ -204,7 +212,7 @@ def cell_system(figures: ProjectFigures, config: Config,
         headline = 0 if dimension != "total" or window not in WINDOWS else 5000 if kind == "group" else 1000
         for measure, raw, is_aux in (("patients", patients, aux), ("diagnosed", diagnosed, aux),
                                      ("not_diagnosed", patients - diagnosed, True)):
-            sole = None if is_aux else _sole_region(rows, slot, measure, figures)
+            sole = None if is_aux else _sole_region(rows, slot, measure, figures, seen)
             knows = known | {("region", sole)} if sole else known
             system.add_cell((measure, *slot), raw, aux=is_aux, upper=analyses, known_by=frozenset(knows),
                             sensitive=window == ADDED and measure in PERSON_MEASURES,

@@ -223,6 +223,7 @@ class CellSystem:
                     continue
                 done.add(f.cell)
                 self.protect(f.cell, f.attacker_knows, f.attacker, status)
+                memo.clear()  # a new pattern
         raise AssertionError("suppression did not settle")  # each round hides at least one more cell
 
     # --- protecting one cell against one attacker: a small mixed-integer program

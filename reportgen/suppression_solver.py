@@ -87,6 +87,7 @@ class Program:
         if integer != self.integer:
             kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
             h.changeColsIntegrality(self.n, np.arange(self.n, dtype=np.int32), np.array([kind] * self.n))
+            h.clearSolver()  # a linear solve after an integer one starts afresh, not from the search's last state
             self.integer = integer
         h.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), np.asarray(cost, dtype=float))
         h.run()

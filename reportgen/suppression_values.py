@@ -286,6 +286,7 @@ class PublishedProject:
     editions: dict = field(default_factory=dict, compare=False)
     # The reader's model and the chosen pattern, for `reportgen.audit` (never rendered).
     protection: object = field(default=None, repr=False, compare=False)
+    outcomes: object = None  # suppression_outcomes.PublishedOutcomes: answers, turnaround and clinical effect
 
     def group(self, group_id: str) -> PublishedGroup:
         for g in self.groups:

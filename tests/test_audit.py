@@ -145,6 +145,34 @@ def test_a_build_that_would_disclose_writes_nothing(tmp_path, capsys):
     assert main(["audit", str(root)]) == 1
 
 
+def test_answers_and_effects_are_in_the_audited_model():
+    """The clinical-effect counts join the reader's model: an effects count pinned by its table is caught."""
+    project = load_project(REPO)
+    published = publish_project(project)
+    system, status = published.protection
+    keys = {c.key[0] for c in system.cells}
+    assert {"answered", "pending", "followed_up", "relatives_tested"} <= keys
+    assert any(k.startswith("consequence:") for k in keys)
+    assert audit(system, status).failures == []
+    # A hidden effects count, and a weak pattern that shows every other count of one of its sums.
+    hidden = [i for i, c in enumerate(system.cells)
+              if not c.aux and status[i] is Status.PRIMARY and c.key[0] in ("followed_up", "relatives_tested")
+              or not c.aux and status[i] is Status.PRIMARY and c.key[0].startswith("consequence:")]
+    assert hidden, "the shipped project has a small effects count"
+    target = hidden[0]
+    weak = list(status)
+    t, parts = next(system.sums[s] for s in system.cell_sums[target]
+                    if all(not system.cells[j].aux for j in (system.sums[s][0], *system.sums[s][1])))
+    for j in (t, *parts):
+        if j != target:
+            weak[j] = Status.PUBLISHED
+    failures = audit(system, weak, [Attacker(OUTSIDER, frozenset())]).failures
+    assert any(f.cell == target and f.low == f.high == system.cells[target].raw for f in failures)
+    # and the published pattern shows no effects count that the model pins
+    shown = published.outcomes
+    assert shown is not None and any(g.effects is not None for g in shown.groups)
+
+
 def test_a_fractional_corner_is_settled_by_the_integer_program():
     # x + y <= 1, y + z <= 1, x + z <= 1 with x, y, z in 0..1: the linear relaxation's best sum is 1.5 at
     # (0.5, 0.5, 0.5), the whole-number best is 1

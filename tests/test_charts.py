@@ -58,7 +58,20 @@ def target(lang="da"):
         "Genomækvivalenter i alt", "Nationalt mål", "Fremskrivning", row_header="Måned")
 
 
-ALL = [monthly, regional, stacked, yields, target]
+def funnel(lang="da"):
+    from reportgen.equity import rate_funnel
+
+    f = rate_funnel([("a", 14, 100_000), ("b", 15, 120_000), ("c", 40, 90_000), ("d", 16, 110_000)], years=1)
+    words = {0: "inden for", 1: "over 99,8 %-grænsen", -1: "under"}
+    return charts.funnel_plot(
+        "funnel-rates", "Patienter pr. 100.000 mod størrelse", ["Region A", "Region B", "Region C", "Region D"],
+        [p.size for p in f.points], [p.value for p in f.points], [words[p.direction] for p in f.points],
+        [p.direction != 0 for p in f.points], f.centre, f.curve, lang, "Indbyggere", "Pr. 100.000",
+        ("Landsniveau", "95 %-grænser", "99,8 %-grænser"), row_header="Region", verdict_header="Placering",
+        missing=["Region E"])
+
+
+ALL = [monthly, regional, stacked, yields, target, funnel]
 
 
 def texts(svg: str) -> list[str]:
@@ -342,6 +355,18 @@ def test_target_table_has_actual_and_projected_months(drawn):
 def test_text_alternative(make, da, en):
     assert make("da").alt == da
     assert make("en").alt == en
+
+
+def test_funnel_names_the_region_outside_in_its_table_and_text(drawn):
+    chart = drawn["funnel"]
+    assert chart.table.header == ("Region", "Indbyggere", "Pr. 100.000", "Placering")
+    assert chart.table.rows[2] == ("Region C", "90.000", "44,4", "over 99,8 %-grænsen")
+    assert [r[3] for r in chart.table.rows].count("inden for") == 3
+    assert chart.alt == ("Tragtdiagram: Pr. 100.000 for hver region mod regionens størrelse; samlet niveau 20,2. "
+                         "Uden for kontrolgrænserne: Region C (over 99,8 %-grænsen). "
+                         "Ikke vist (skjulte tal): Region E.")
+    drawn_texts = texts(chart.svg)
+    assert "C" in drawn_texts and "Landsniveau" in drawn_texts and "99,8 %-grænser" in drawn_texts
 
 
 def test_text_alternative_given_by_the_caller():

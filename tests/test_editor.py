@@ -192,10 +192,15 @@ MISTAKES = {
     "wrong type: a set of fields": _once("analyses: {germline: 3, somatic: 0, rna: 0}", "analyses: 3"),
     "unknown status": _once("status: approved", "status: godkendt"),
     "month written wrongly": _once("month: 2022-03,", "month: 2022-3,"),
-    "unknown key in a row": _once("diagnosed: 0}", "diagnosed: 0, diagnoses: 0}"),
+    "unknown key in a row": _once("diagnosed: 0,", "diagnosed: 0, diagnoses: 0,"),
     "id not shaped like a file name": _once(f"id: {GROUP}", "id: Arvelige_hjertesygdomme"),
     "date written wrongly": _once("in_operation_since: 2022-03-14", "in_operation_since: 14. marts 2022"),
     "a key twice": _once(f"id: {GROUP}\n", f"id: {GROUP}\ncategory: rare\n"),
+    "unknown turnaround bin": _once("56: 0, 84: 0, later: 0}", "65: 0, 84: 0, later: 0}"),
+    "a share written as a percentage": _once("expected_yield: 0.", "expected_yield: 3"),
+    "unknown consequence": _once("    changed_treatment: 6\n", "    changed_treatmnt: 6\n"),
+    "unknown indication code in an effects entry": _once("    indication: HJ2\n    followed_up:",
+                                                         "    indication: HJ7\n    followed_up:"),
 }
 
 

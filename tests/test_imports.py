@@ -46,12 +46,14 @@ STAGES = {
     "textsplice": "load",  # editing YAML files line by line, as the loader's node tree locates them
     # computing what is published
     "figures": "derive", "suppression": "derive", "suppression.*": "derive", "audit": "derive",
+    "outcomes": "derive", "equity": "derive",  # answers, turnaround and effects; funnel-plot limits
     "suppression_values": "derive", "suppression_engine": "derive", "suppression_cells": "derive",
-    "suppression_solver": "derive",
+    "suppression_outcomes": "derive", "suppression_solver": "derive",
     "changes": "derive",
     # turning figures and texts into pages, charts, PDFs and data files
     "render": "render", "charts.*": "render", "formatting": "render", "footnotes": "render", "i18n": "render",
     "markdown_text": "render", "opendata": "render", "pdf": "render", "pdf_tags": "render", "documents": "render",
+    "clinical": "render",  # the clinical-effect section: its charts and wording
     # writing files
     "writer": "write",
     # the commands and what only they use

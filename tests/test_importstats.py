@@ -94,6 +94,12 @@ def statistics_span(path: Path) -> tuple[list[str], list[str], list[str]]:
 
 
 def test_changed_data_changes_only_the_statistics_blocks(shipped, capsys):
+    # Rows are removed below, so fewer patients are diagnosed: the networks' effects entries (followed up
+    # <= diagnosed) would rightly refuse the import. Those are tested apart; here they are taken out.
+    for path in (shipped / "groups").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?ms)^# EKSEMPELDATA: opdigtede tal for, hvad.*?^(?=cases:)", "", text),
+                        encoding="utf-8")
     project = load_project(shipped)
     reader = list(csv.DictReader(io.StringIO(export_csv(project))))
     edited = []
@@ -113,7 +119,7 @@ def test_changed_data_changes_only_the_statistics_blocks(shipped, capsys):
                    for code in ("NY1", "NY2", "NY3", "NY4") if (f"2023-{mm:02d}", region, code) not in taken)
     edited.append(dict(zip(COLUMNS, [new_key[0], new_key[1], "nyresvigt", new_key[2], "2", "3", "0", "0", "1"])))
     out_csv = io.StringIO()
-    writer = csv.DictWriter(out_csv, COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out_csv, COLUMNS, lineterminator="\n", extrasaction="ignore")  # answers left out
     writer.writeheader()
     writer.writerows(edited)
     (shipped / "export.csv").write_text(out_csv.getvalue(), encoding="utf-8")

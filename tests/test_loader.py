@@ -149,7 +149,7 @@ BAD_GROUP_FILES = [
                  ["34:17: 'indication' is 'HJ9', which is not one of the indications of hjerte (HJ1, HJ2); did you mean 'HJ2'?"], id='case_indication'),
     pytest.param('indications:\n  - code: HJ1',
                  'indications: HJ1\nx:\n  - code: HJ1',
-                 ["16:14: 'indications' should be a list (lines starting with '- '), but it is 'HJ1'", "17:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers"], id='scalar_for_list'),
+                 ["16:14: 'indications' should be a list (lines starting with '- '), but it is 'HJ1'", "17:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"], id='scalar_for_list'),
     pytest.param('edition:\n  date: 2024-06-28',
                  'edition:\n  - date: 2024-06-28',
                  ["11:3: a list item out of line; line up the '-' of each item (YAML: did not find expected '-' indicator)"], id='list_for_record'),
@@ -194,7 +194,7 @@ BAD_GROUP_FILES = [
                  ["21:33: 'indications[1].expected_patients_per_year' is 'mange'; expected a whole number (0 or more)"], id='expected_text'),
     pytest.param('cases:\n  - title',
                  'cases: ~\nx:\n  - title',
-                 ["33:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers"], id='null_scalar_for_list'),
+                 ["33:1: unknown field 'x'; expected one of: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"], id='null_scalar_for_list'),
 ]
 
 
@@ -244,7 +244,7 @@ BAD_GROUP_FILES_DA = {
     'unknown_language': ["4:3: 'name' har ingen tekst på en; tilføj 'en: ...'", "5:3: 'dk' er ikke et af rapporternes sprog (da, en); mente du 'da'?"],
     'duplicate_code': ['22:11: indikationskoden HJ1 bruges to gange; hver kode skal være unik', "31:57: 'indication' er 'HJ2', som ikke er en af indikationerne for hjerte (HJ1); mente du 'HJ1'?"],
     'case_indication': ["34:17: 'indication' er 'HJ9', som ikke er en af indikationerne for hjerte (HJ1, HJ2); mente du 'HJ2'?"],
-    'scalar_for_list': ["16:14: 'indications' skal være en liste (linjer, der begynder med '- '), men er 'HJ1'", "17:1: ukendt felt 'x'; forventede en af: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers"],
+    'scalar_for_list': ["16:14: 'indications' skal være en liste (linjer, der begynder med '- '), men er 'HJ1'", "17:1: ukendt felt 'x'; forventede en af: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"],
     'list_for_record': ["11:3: et listepunkt ude af linje; sæt '-' for hvert punkt lige under hinanden (YAML: did not find expected '-' indicator)"],
     'bad_indent': ["11:10: et ':', hvor der ikke skulle være et; tjek linjens indrykning i forhold til linjerne ovenover, og sæt tekst med ': ' i anførselstegn (YAML: mapping values are not allowed in this context)"],
     'unclosed_quote': ['42:1: filen slutter inden i en tekst i anførselstegn; afslut anførselstegnene (YAML: found unexpected end of stream)'],
@@ -259,7 +259,7 @@ BAD_GROUP_FILES_DA = {
     'top_level_list': ["2:1: et listepunkt ude af linje; sæt '-' for hvert punkt lige under hinanden (YAML: did not find expected '-' indicator)"],
     'empty_criteria': ["24:15: 'indications[2].criteria' er tom; forventede tekst"],
     'expected_text': ["21:33: 'indications[1].expected_patients_per_year' er 'mange'; forventede et helt tal (0 eller mere)"],
-    'null_scalar_for_list': ["33:1: ukendt felt 'x'; forventede en af: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers"],
+    'null_scalar_for_list': ["33:1: ukendt felt 'x'; forventede en af: id, category, name, network, in_operation_since, example_data, edition, summary, indications, statistics, cases, perspectives, allow_identifiers, effects"],
 }
 
 

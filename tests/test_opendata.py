@@ -178,11 +178,18 @@ def test_consolidated_figures_are_the_group_figures(files):
         assert {k: v for k, v in part.items() if k != "group_id"} == doc["since_start"]["total"] == group["since_start"]
 
 
-UNITS = ("patients", "diagnosed", "analyses", "genome_equivalents")
+UNITS = ("patients", "diagnosed", "analyses", "genome_equivalents", "relatives", "days")
 NOT_COUNTS = {"year", "population", "format_version", "min_count", "germline", "somatic", "rna", "months_in_operation",
-              "primary_marker", "secondary_marker", "rounding_base"}
-# Shares of patients, defined in docs/format.md as diagnosed / patients.
-RATIOS = {"diagnostic_yield", "diagnostic_yield_ci95_low", "diagnostic_yield_ci95_high"}
+              "primary_marker", "secondary_marker", "entries", "rounding_base"}
+# Shares of patients, defined in docs/format.md as diagnosed / patients (and, for the clinical effect, as
+# diagnosed / answered, a share of the answered or followed-up patients, relatives per patient).
+RATIOS = {"diagnostic_yield", "diagnostic_yield_ci95_low", "diagnostic_yield_ci95_high", "yield_on_answered",
+          "yield_on_answered_ci95_low", "yield_on_answered_ci95_high", "answered_within_target_share",
+          "answers_recorded_share", "expected_yield", "relatives_tested_per_cascade_testing_patient"}
+
+
+def _is_ratio(key: str) -> bool:
+    return key in RATIOS or "_share_of_followed_up" in key
 
 
 def count_keys(value, path=()):
@@ -201,7 +208,8 @@ def count_keys(value, path=()):
 def test_every_figure_names_its_unit(files, name):
     keys = {path[-1] for path in count_keys(json.loads(files[name]))}
     assert keys, "no figures found"
-    assert all(any(unit in key for unit in UNITS) or key in RATIOS for key in keys), sorted(keys)
+    assert all(any(unit in key for unit in UNITS) or _is_ratio(key) for key in keys), sorted(
+        k for k in keys if not (any(unit in k for unit in UNITS) or _is_ratio(k)))
     assert {"patients", "diagnosed", "analyses", "analyses_germline", "genome_equivalents"} <= keys
 
 

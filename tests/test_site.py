@@ -28,6 +28,7 @@ import pytest
 import webcheck
 from projects import CANCER, CONFIG, HEART, write_project
 from reportgen.build import build
+from reportgen.equity import regional_equity
 from reportgen.errors import InputError
 from reportgen.i18n import Strings
 from reportgen.loader import load_project
@@ -237,7 +238,14 @@ def test_every_chart_has_a_text_alternative_and_a_data_table(browsed):
                     and chart["table"]):
                 problems.append(f"{name}: {chart}")
     assert problems == []
-    assert count == 2 * (17 * 2 + 2 * 2 + 1)  # two per group, two per consolidated report, one on the index
+    # two per group (monthly analyses, regional rates), one more where the yields of the regions can be
+    # compared (a funnel plot), two per consolidated report, one on the index; in two languages
+    project = load_project(REPO)
+    published = publish_project(project)
+    yield_funnels = sum(regional_equity(project.config, published.group(g.id), published.outcomes.group(g.id))
+                        .yields is not None for g in project.groups)
+    assert yield_funnels >= 15
+    assert count == 2 * (17 * 2 + yield_funnels + 2 * 2 + 1)
 
 
 def test_no_script_and_nothing_loaded_from_outside(browsed):

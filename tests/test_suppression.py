@@ -45,7 +45,8 @@ def solution_exists(domains: dict, equalities: list, at_most: list) -> bool:
 
     equalities: (left, right) lists of names with sum(left) == sum(right);
     at_most: (left, right) with sum(left) <= sum(right). Exhaustive: split a
-    domain in two and search both halves, pruning with interval reasoning.
+    domain in two and search both halves, pruning with interval reasoning; a
+    question that takes the search over SEARCH_BUDGET nodes goes to HiGHS.
     """
     names = list(domains)
     index = {name: i for i, name in enumerate(names)}
@@ -94,7 +95,12 @@ def solution_exists(domains: dict, equalities: list, at_most: list) -> bool:
                             queue.append(other)
         return True
 
+    nodes = [0]
+
     def search(lo, hi) -> bool:
+        nodes[0] += 1
+        if nodes[0] > SEARCH_BUDGET:
+            raise _OverBudget
         if not tighten(lo, hi):
             return False
         open_ = [v for v in range(len(names)) if lo[v] < hi[v]]
@@ -109,7 +115,36 @@ def solution_exists(domains: dict, equalities: list, at_most: list) -> bool:
                 return True
         return False
 
-    return search([domains[n][0] for n in names], [domains[n][1] for n in names])
+    try:
+        return search([domains[n][0] for n in names], [domains[n][1] for n in names])
+    except _OverBudget:  # a hard corner for splitting: ask an integer-programming solver the same question
+        return _integer_solution_exists(names, domains, rows)
+
+
+SEARCH_BUDGET = 20_000  # nodes of the split-and-prune search before the solver takes the question
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _integer_solution_exists(names: list, domains: dict, rows: list) -> bool:
+    """The same question to HiGHS as a feasibility program: whole numbers within the domains, every sum
+    (`rows`, as written above) met. Exact, and still independent of the production code's model."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    n = len(names)
+    h.addVars(n, [float(domains[name][0]) for name in names], [float(domains[name][1]) for name in names])
+    h.changeColsIntegrality(n, list(range(n)), [highspy.HighsVarType.kInteger] * n)
+    for terms, equal in rows:
+        h.addRow(0.0 if equal else -highspy.kHighsInf, 0.0, len(terms),
+                 [v for v, _ in terms], [float(c) for _, c in terms])
+    h.run()
+    status = h.getModelStatus()
+    assert status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible), status
+    return status == highspy.HighsModelStatus.kOptimal
 
 
 def reader_domain(status: Status, raw: int, min_count: int, cap: int, base: int = 5) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from the chart's key (unique on a page) and no date is written.
 from __future__ import annotations
 
 from .base import Chart, ChartTable
-from .kinds import horizontal_bars, monthly_analyses, stacked_horizontal_bars, target_progress, yields_with_intervals
+from .kinds import funnel_plot, horizontal_bars, monthly_analyses, stacked_horizontal_bars, target_progress, yields_with_intervals
 from .style import (
     BAR_COLOUR,
     OKABE_ITO,
@@ -39,6 +39,6 @@ from .style import (
 
 __all__ = [
     "BAR_COLOUR", "OKABE_ITO", "REGION_COLOURS", "SAMPLE_TYPE_COLOURS", "SERIES_COLOURS", "TARGET_COLOUR",
-    "Chart", "ChartTable", "horizontal_bars", "monthly_analyses", "stacked_horizontal_bars", "target_progress",
+    "Chart", "ChartTable", "funnel_plot", "horizontal_bars", "monthly_analyses", "stacked_horizontal_bars", "target_progress",
     "yields_with_intervals",
 ]

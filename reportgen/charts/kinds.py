@@ -13,9 +13,25 @@ from .. import formatting
 from ..model import Month
 from .base import Chart, ChartTable, check_input, draw_chart, series_table
 from .frame import Frame, Stroke, Swatch, plan_top_band
-from .measure import fewest_decimals, max_width, month_ticks, number_labels, series_colours, value_ticks, wrap_label
-from .style import BAR_COLOUR, GAP, TARGET_COLOUR
-from .wording import describe_bars, describe_monthly, describe_stacked, describe_target, describe_yields
+from .measure import (
+    fewest_decimals,
+    max_width,
+    month_ticks,
+    number_labels,
+    series_colours,
+    value_ticks,
+    wrap_label,
+    x_axis_height,
+)
+from .style import BAR_COLOUR, GAP, HEIGHT, TARGET_COLOUR, TICK, WIDTH
+from .wording import (
+    describe_bars,
+    describe_funnel,
+    describe_monthly,
+    describe_stacked,
+    describe_target,
+    describe_yields,
+)
 
 
 def monthly_analyses(
@@ -234,6 +250,80 @@ def _target_table(title, row_header, actual: dict[int, float], projected: dict[i
             for i in sorted(actual.keys() | projected.keys())
         ),
     )
+
+
+def funnel_plot(
+    key: str,
+    title: str,
+    labels: Sequence[str],
+    sizes: Sequence[float],
+    values: Sequence[float],
+    verdicts: Sequence[str],
+    flagged: Sequence[bool],
+    centre: float,
+    curve: Sequence[tuple[float, float, float, float, float]],
+    lang: str,
+    x_label: str,
+    y_label: str,
+    legend: tuple[str, str, str],
+    *,
+    percent: bool = False,
+    size_decimals: int = 0,
+    row_header: str = "",
+    verdict_header: str = "",
+    missing: Sequence[str] = (),
+    alt: str | None = None,
+) -> Chart:
+    """A funnel plot: each label's value (a dot, named) against its size, around `centre` (a line),
+    between control limits that narrow as the size grows (95 % dashed, 99.8 % dotted).
+
+    `curve` gives the limits as (size, low 95, high 95, low 99.8, high 99.8);
+    `verdicts` the words for each label's place (within, above, below the
+    limits), shown in the table, and `flagged` which are outside; `legend` names the centre line and the two
+    limits; `missing` names labels whose figures are hidden (left out).
+    Values are fractions shown as percentages when `percent`.
+    """
+    check_input(key, len(labels), {"sizes": sizes, "values": values, "verdicts": verdicts, "flagged": flagged},
+                "labels")
+    fmt = (lambda v: formatting.percent(v, lang)) if percent else (lambda v: formatting.number(v, lang, 1))
+    highest = max([*values, centre]) * 1.5
+    ticks, top = value_ticks(highest, integer=False, **({"limit": 1.0} if percent else {}))
+    if percent:
+        tick_labels = [formatting.percent(t, lang, fewest_decimals([t * 100 for t in ticks])) for t in ticks]
+    else:
+        tick_labels = number_labels(ticks, lang)
+    x_ticks, x_top = value_ticks(max(sizes) * 1.15, integer=True)
+    x_tick_labels = number_labels(x_ticks, lang)
+    centre_stroke = Stroke(BAR_COLOUR, 1.6, "-")
+    limit95 = Stroke(TARGET_COLOUR, 1.2, (0, (4, 2)))
+    limit998 = Stroke(TARGET_COLOUR, 1.2, (0, (1, 1.5)))
+    band = plan_top_band(y_label, [(legend[0], centre_stroke), (legend[1], limit95), (legend[2], limit998)])
+    short = [wrap_label(label.removeprefix("Region ")) for label in labels]
+
+    def draw() -> Frame:
+        frame = Frame(WIDTH, HEIGHT, left=max_width(tick_labels) + TICK + GAP, bottom=x_axis_height(x_label),
+                      top=band.height, right=max_width(short) + 2 * GAP)
+        frame.x_value_axis(x_ticks, x_tick_labels, x_top, x_label)
+        frame.y_value_axis(ticks, tick_labels, top)
+        xs = [c[0] for c in curve]
+        frame.line([0, x_top], [centre, centre], centre_stroke)
+        for column, stroke in ((1, limit95), (2, limit95), (3, limit998), (4, limit998)):
+            frame.line(xs, [c[column] for c in curve], stroke)
+        frame.dots(list(sizes), list(values))
+        for x, y, label in zip(sizes, values, short):
+            frame.value_label(x, y, label.replace("\n", " "))
+        frame.top_band(band)
+        return frame
+
+    table = ChartTable(
+        caption=title,
+        header=(row_header, x_label, y_label, verdict_header),
+        rows=tuple((label, formatting.number(size, lang, size_decimals), fmt(value), verdict)
+                   for label, size, value, verdict in zip(labels, sizes, values, verdicts)),
+    )
+    return draw_chart(key, title, draw, alt, lambda: describe_funnel(
+        lang, y_label, fmt(centre), [f"{lab} ({v})" for lab, v, f in zip(labels, verdicts, flagged) if f], missing),
+        table)
 
 
 def _month_labels(months: Sequence[int], lang: str) -> list[str]:

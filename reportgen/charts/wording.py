@@ -23,6 +23,10 @@ PHRASES = {
     "missing": N_(" {count} of {total} shown as {text}."),
     "target": N_("Line chart: {y_label} from {first} to {last}, latest {value}; {target_label}: {target}."),
     "projection": N_(" Dashed: {projection_label} to {month}, {value}."),
+    "funnel": N_("Funnel plot: {y_label} of each region against its size; overall level {centre}."),
+    "funnel_outside": N_(" Outside the control limits: {names}."),
+    "funnel_inside": N_(" Every region shown lies within the control limits."),
+    "funnel_missing": N_(" Not shown (hidden figures): {names}."),
 }
 
 
@@ -96,4 +100,14 @@ def describe_target(lang, y_label, months, cumulative, target, target_label, pro
         text += phrase(lang, "projection", projection_label=projection_label,
                        month=formatting.month(Month.from_index(ahead[-1][0]), lang),
                        value=formatting.number(ahead[-1][1], lang))
+    return text
+
+
+def describe_funnel(lang, y_label, centre_text, outside, missing_labels) -> str:
+    """`outside` names the labels outside the limits, each with its verdict."""
+    text = phrase(lang, "funnel", y_label=y_label, centre=centre_text)
+    text += (phrase(lang, "funnel_outside", names=formatting.and_list(outside, lang)) if outside
+             else phrase(lang, "funnel_inside"))
+    if missing_labels:
+        text += phrase(lang, "funnel_missing", names=formatting.and_list(list(missing_labels), lang))
     return text
