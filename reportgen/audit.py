@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reportgen.messages import _
-from reportgen.suppression_values import HIDDEN, Status
+from reportgen.suppression_values import HIDDEN, Status, attacker_words
 
 OUTSIDER = "an outsider"
 # The integer programs solved to the end (the objectives are whole numbers: a gap below 1 is none).
@@ -355,14 +355,14 @@ def report_lines(published, result: AuditResult) -> list[str]:
     lines = []
     for name, r in result.narrowest().items():
         if r is None:
-            lines.append(_("{name}: no hidden count to work on").format(name=name))
+            lines.append(_("{name}: no hidden count to work on").format(name=attacker_words(name)))
             continue
         width = _("unbounded") if math.isinf(r.width) else (
             _("{count} values") if r.exact else _("at least {count} values")).format(count=r.width)
         verdict = _("ok") if r.width >= result.min_range else _("DISCLOSED (fewer than {count} values)").format(
             count=result.min_range)
         lines.append(_("{name}: narrowest range {width} ({label}): {verdict}").format(
-            name=name, width=width, label=system.cells[r.cell].label, verdict=verdict))
+            name=attacker_words(name), width=width, label=system.cells[r.cell].label, verdict=verdict))
     return lines
 
 
@@ -380,5 +380,5 @@ def require_protected(project, published) -> AuditResult:
         else:
             why = _("{attacker} can narrow it to {low}..{high}, fewer than privacy.min_range ({count}) values")
         raise disclosure_error(project, system.cells[f.cell], f.attacker,
-                               why.format(attacker=f.attacker, low=f.low, high=f.high, count=result.min_range))
+                               why.format(attacker=attacker_words(f.attacker), low=f.low, high=f.high, count=result.min_range))
     return result

@@ -171,7 +171,7 @@ def cmd_audit(args) -> int:
     for line in report_lines(published, result):
         print(line)
     hidden = len({r.cell for r in result.ranges})
-    print(_("{hidden} hidden counts, {attackers} attackers, {solved} integer programs solved").format(
+    print(_("{hidden} hidden counts, {attackers} attackers, {solved} exact minima and maxima in whole numbers").format(
         hidden=hidden, attackers=len(result.attackers), solved=result.solved))
     return EXIT_DATA if result.failures else EXIT_OK
 
@@ -234,7 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser(
         "audit", help="check that no reader can narrow a hidden count below privacy.min_range values")
     _add_project_dir(audit)
-    audit.set_defaults(run=cmd_audit, nothing_done="nothing was audited")
+    audit.set_defaults(run=cmd_audit, nothing_done=N_("nothing was audited"))
     _add_schema(commands)
     _add_import_stats(commands)
     _add_new_edition(commands)

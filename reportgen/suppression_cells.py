@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from reportgen.figures import LATEST_12_MONTHS, SINCE_START, WINDOWS, Counts, GroupFigures, ProjectFigures
+from reportgen.messages import N_, _
 from reportgen.model import ArchivedEdition, Config
 from reportgen.suppression_engine import CellSystem
 from reportgen.suppression_values import PERSON_MEASURES
@@ -29,8 +30,47 @@ LATE_IN_YEAR_BEFORE = "late_in_year_before"  # months of the year before the cut
 EARLY_IN_YEAR_BEFORE = "early_in_year_before"  # and before them
 EDITION = "edition"  # an archived edition's total since start
 ADDED = "added"  # patients added between an edition and the next (never published)
-_WINDOW_WORDS = {SINCE_START: "since start", LATEST_12_MONTHS: "latest 12 months", EARLIER: "months before the "
-                 "latest 12", EDITION: "archived edition", ADDED: "added since an edition"}
+_WINDOW_WORDS = {SINCE_START: N_("since start"), LATEST_12_MONTHS: N_("latest 12 months"),
+                 EARLIER: N_("months before the latest 12"), EDITION: N_("archived edition"),
+                 ADDED: N_("added since an edition")}
+# A count's measure and table in the words of the messages that name it (a disclosing build, `audit`).
+_MEASURE_WORDS = {
+    "patients": N_("patients"), "diagnosed": N_("diagnosed"), "not_diagnosed": N_("not diagnosed"),
+    "answered": N_("answered"), "pending": N_("pending"), "diagnosed_answered": N_("diagnosed among answered"),
+    "unrecorded": N_("not recorded"), "answered_not_diagnosed": N_("answered without a diagnosis"),
+    "diagnosed_unrecorded": N_("diagnosed, answer not recorded"),
+    "unrecorded_not_diagnosed": N_("not recorded, not diagnosed"), "followed_up": N_("followed up"),
+    "relatives_tested": N_("relatives tested"), "diagnosed in the effects years": N_("diagnosed in the effects years"),
+    "not followed up": N_("not followed up"),
+}
+_DIMENSION_WORDS = {"year": N_("year"), "region": N_("region"), "indication": N_("indication")}
+
+
+def measure_words(measure: str) -> str:
+    """A cell's measure as the messages name it; a consequence's own key is kept as written."""
+    kind, __, key = measure.partition(":")
+    if kind == "consequence" and key:
+        return _("consequence {key}").format(key=key)
+    if kind == "followed_up_without" and key:
+        return _("followed up without {key}").format(key=key)
+    return _(_MEASURE_WORDS[measure]) if measure in _MEASURE_WORDS else measure.replace("_", " ")
+
+
+def place_words(owner: str, dimension: str, member) -> str:
+    """A group's table as the messages name it."""
+    if dimension == "total":
+        return _("{group}'s total").format(group=owner)
+    if dimension == "year_part":
+        return _("{group}, part of a year").format(group=owner)
+    if dimension == "effects":
+        return _("{group}'s clinical effect").format(group=owner)
+    return _("{group}, {dimension} {member}").format(
+        group=owner, dimension=_(_DIMENSION_WORDS[dimension]) if dimension in _DIMENSION_WORDS else dimension,
+        member=member)
+
+
+def period_words(window: str) -> str:
+    return _(_WINDOW_WORDS[window]) if window in _WINDOW_WORDS else window.replace("_", " ")
 
 
 def _group_key(group_id: str, dimension: str, member=None) -> tuple:
@@ -153,18 +193,16 @@ def _model(figures: ProjectFigures, editions: Mapping[str, Sequence[ArchivedEdit
 
 def _describe(measure: str, slot: tuple) -> str:
     window, (kind, owner, dimension, member) = slot
-    period = _WINDOW_WORDS.get(window, window.replace("_", " "))
     if kind == "national":
-        where = "the national total"
+        where = _("the national total")
     elif kind == "category":
-        where = f"the {owner} category's total"
+        where = _("the {category} category's total").format(category=owner)
     elif window in (EDITION, ADDED):
-        where = f"{owner}'s total, edition of {member}"
-    elif dimension in ("total", "year_part"):
-        where = f"{owner}'s total" if dimension == "total" else f"{owner}, part of a year"
+        where = _("{group}'s total, edition of {date}").format(group=owner, date=member)
     else:
-        where = f"{owner}, {dimension} {member}"
-    return f"{measure.replace('_', ' ')}, {period}, {where}"
+        where = place_words(owner, dimension, member)
+    return _("{measure}, {period}, {where}").format(measure=measure_words(measure), period=period_words(window),
+                                                     where=where)
 
 
 def _sole_region(rows, slot: tuple, measure: str, figures: ProjectFigures, seen: dict) -> str | None:

@@ -34,7 +34,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reportgen.messages import _
-from reportgen.suppression_values import WIDER_ROUNDINGS, Status, rounding_interval
+from reportgen.suppression_values import WIDER_ROUNDINGS, Status, attacker_words, rounding_interval
 
 CONCEAL_COST = 4.0  # showing a "<5" as "x"
 # A headline figure is never hidden. Where rounding it to privacy.rounding_base cannot protect a count
@@ -263,7 +263,7 @@ class CellSystem:
             "no pattern of hidden figures, with the totals above it rounded to the nearest {base} or even {widest} "
             "(totals are never hidden), keeps it {count} values wide or wider for {attacker}").format(
                 base=self.rounding_base, widest=self.rounding_base * WIDER_ROUNDINGS[-1], count=self.min_range,
-                attacker=attacker))
+                attacker=attacker_words(attacker)))
 
     def around(self, start: int) -> frozenset:
         """The cells of `start`'s owner (`Cell.where`), and every total they add up into, directly or through

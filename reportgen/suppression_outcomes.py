@@ -57,9 +57,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportgen.figures import SINCE_START, ProjectFigures, diagnostic_yield
+from reportgen.messages import _
 from reportgen.outcomes import CASCADE as CASCADE_KEY
 from reportgen.outcomes import AggregateOutcomes, AnswerCounts, EffectCounts, ProjectOutcomes
-from reportgen.suppression_cells import _NATIONAL_KEY, _category_key, _group_key
+from reportgen.suppression_cells import (
+    _NATIONAL_KEY,
+    _category_key,
+    _group_key,
+    measure_words,
+    period_words,
+    place_words,
+)
 from reportgen.suppression_engine import CellSystem
 from reportgen.suppression_values import Published, PublishedYield, Status, derived, published
 
@@ -114,18 +122,16 @@ def _effect_values(e: EffectCounts, keys: Sequence[str]) -> dict[str, int]:
 def _describe(measure: str, place: tuple) -> str:
     kind, owner, dimension, member = place
     if kind == "national":
-        where = "the national total"
+        where = _("the national total")
     elif kind == "category":
-        where = f"the {owner} category's total"
+        where = _("the {category} category's total").format(category=owner)
     elif kind == "effects":
-        where = "the national clinical effect" if owner is None else f"the {owner} category's clinical effect"
-    elif dimension == "total":
-        where = f"{owner}'s total"
-    elif dimension == "effects":
-        where = f"{owner}'s clinical effect"
+        where = (_("the national clinical effect") if owner is None
+                 else _("the {category} category's clinical effect").format(category=owner))
     else:
-        where = f"{owner}, {dimension} {member}"
-    return f"{measure.replace('_', ' ').replace(':', ' ')}, since start, {where}"
+        where = place_words(owner, dimension, member)
+    return _("{measure}, {period}, {where}").format(measure=measure_words(measure), period=period_words(SINCE_START),
+                                                     where=where)
 
 
 def add_outcome_cells(system: CellSystem, figures: ProjectFigures, outcomes: ProjectOutcomes,

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from reportgen.figures import Activity, MonthlyActivity, TargetProjection
+from reportgen.messages import _
 from reportgen.model import Analyses, Month
 
 PERSON_MEASURES = ("patients", "diagnosed")
@@ -304,3 +305,13 @@ class PublishedProject:
         raise KeyError(category)
 
 
+def attacker_words(name: str) -> str:
+    """A reader of the protection model ("an outsider", "region X", "the network of G") in the words of the
+    messages that name it."""
+    if name == "an outsider":
+        return _("an outsider")
+    if name.startswith("region "):
+        return _("region {region}").format(region=name.removeprefix("region "))
+    if name.startswith("the network of "):
+        return _("the network of {group}").format(group=name.removeprefix("the network of "))
+    return name

@@ -145,6 +145,29 @@ def test_a_build_that_would_disclose_writes_nothing(tmp_path, capsys):
     assert main(["audit", str(root)]) == 1
 
 
+def test_a_disclosing_build_names_the_count_and_the_reader_in_danish(tmp_path, capsys):
+    """The clinicians' language throughout: the count's measure, period and table, and the reader, in Danish."""
+    from projects import write_project
+
+    root = write_project(tmp_path / "project")
+    heart = root / "groups/hjerte.yaml"
+    old = "region: sjaelland, indication: HJ1, patients: 3, analyses: {germline: 7, somatic: 0, rna: 1}, diagnosed: 1"
+    heart.write_text(heart.read_text(encoding="utf-8").replace(
+        old, "region: sjaelland, indication: HJ1, patients: 1, analyses: {germline: 1, somatic: 0, rna: 0}, "
+             "diagnosed: 1"), encoding="utf-8")
+    assert main(["build", str(root), "--messages", "da", "--format", "html", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "groups/hjerte.yaml:1:1: " in err and "Traceback" not in err
+    for english in ("publishing would disclose", "since start", "latest 12 months", "'s total", "patients,",
+                    "diagnosed,", "an outsider", "the network of"):
+        assert english not in err, english
+    assert "region sjaelland" in err or "netværket for" in err or "en udenforstående" in err
+    assert any(period in err for period in ("siden start", "seneste 12 måneder")), err
+    assert main(["audit", str(root), "--messages", "da"]) == 1
+    audited = capsys.readouterr().err  # the same located message: no pattern protects the count
+    assert audited.splitlines()[0] == err.splitlines()[0] and audited.rstrip().endswith("intet blev revideret")
+
+
 def test_answers_and_effects_are_in_the_audited_model():
     """The clinical-effect counts join the reader's model: an effects count pinned by its table is caught."""
     project = load_project(REPO)
