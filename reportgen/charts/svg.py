@@ -46,6 +46,7 @@ def render(fig: Figure) -> str:
                   metadata={"Date": None, "Creator": None, "Format": None, "Type": None}))
     fig.draw(renderer)
     renderer.finalize()
+    fig.dpi = dpi  # as it was: a figure may be drawn again (frame.reusing_figures)
     return buf.getvalue()
 
 
