@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
@@ -185,13 +186,25 @@ class IndexView:
 
 
 def _group_outcomes(project: Project, published, group_id: str):
-    """A group's published answers and effects, and its regions' funnels (or None, None)."""
+    """A group's published answers and effects, and its regions' funnels (or None, None).
+
+    Computed once per group of one publication (a group's report and its category's both show them)."""
     from .equity import regional_equity
 
     if getattr(published, "outcomes", None) is None:
         return None, None
-    outcomes = published.outcomes.group(group_id)
-    return outcomes, regional_equity(project.config, published.group(group_id), outcomes)
+    global _equities
+    if _equities[0]() is not published or _equities[1] is not project.config:
+        _equities = (weakref.ref(published), project.config, {})
+    found = _equities[2].get(group_id)
+    if found is None:
+        outcomes = published.outcomes.group(group_id)
+        found = _equities[2][group_id] = (outcomes, regional_equity(project.config, published.group(group_id),
+                                                                    outcomes))
+    return found
+
+
+_equities: tuple = (lambda: None, None, {})  # (weak reference to the publication, its config, by group id)
 
 
 def _effect_context(config: Config) -> dict:

@@ -31,33 +31,48 @@ WITHIN, OUTSIDE_95, OUTSIDE_998 = "within", "outside_95", "outside_998"
 
 def poisson_quantile(q: float, mu: float) -> int:
     """The smallest k with P(X <= k) >= q for X ~ Poisson(mu)."""
+    return poisson_quantiles((q,), mu)[0]
+
+
+def poisson_quantiles(qs: Sequence[float], mu: float) -> tuple[int, ...]:
+    """`poisson_quantile` of each of `qs` (ascending), summing the distribution once."""
     if mu <= 0:
-        return 0
+        return (0,) * len(qs)
+    found = []
     k, log_pmf = 0, -mu
     cdf = math.exp(log_pmf)
-    while cdf < q:
-        k += 1
-        log_pmf += math.log(mu) - math.log(k)
-        cdf += math.exp(log_pmf)
-        if k > mu * 10 + 1000:  # float sums near 1 can fall short of q; k is far in the tail by now
-            break
-    return k
+    for q in qs:
+        while cdf < q:
+            if k > mu * 10 + 1000:  # float sums near 1 can fall short of q; k is far in the tail by now
+                break
+            k += 1
+            log_pmf += math.log(mu) - math.log(k)
+            cdf += math.exp(log_pmf)
+        found.append(k)
+    return tuple(found)
 
 
 def binomial_quantile(q: float, n: int, p: float) -> int:
     """The smallest k with P(X <= k) >= q for X ~ Binomial(n, p)."""
+    return binomial_quantiles((q,), n, p)[0]
+
+
+def binomial_quantiles(qs: Sequence[float], n: int, p: float) -> tuple[int, ...]:
+    """`binomial_quantile` of each of `qs` (ascending), summing the distribution once."""
     if n <= 0 or p <= 0:
-        return 0
+        return (0,) * len(qs)
     if p >= 1:
-        return n
-    cdf = 0.0
-    for k in range(n + 1):
-        log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-                   + k * math.log(p) + (n - k) * math.log1p(-p))
-        cdf += math.exp(log_pmf)
-        if cdf >= q:
-            return k
-    return n
+        return (n,) * len(qs)
+    found = []
+    cdf, k = 0.0, -1
+    for q in qs:
+        while (k < 0 or cdf < q) and k < n:
+            k += 1
+            log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                       + k * math.log(p) + (n - k) * math.log1p(-p))
+            cdf += math.exp(log_pmf)
+        found.append(k if cdf >= q else n)
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,15 @@ class Funnel:
         return tuple(p for p in self.points if p.verdict in wanted)
 
 
+_LEVELS = tuple(sorted(q for pair in LIMITS for q in pair))  # every limit's probability, ascending
+
+
+def _pairs(found: Sequence[int]) -> list[tuple[int, int]]:
+    """The quantiles at `_LEVELS` as LIMITS' (low, high) pairs."""
+    at = dict(zip(_LEVELS, found))
+    return [(at[lo], at[hi]) for lo, hi in LIMITS]
+
+
 def _verdict(count: int, quantiles: Sequence[tuple[int, int]]) -> tuple[str, int]:
     (lo95, hi95), (lo998, hi998) = quantiles
     if count < lo998 or count > hi998:
@@ -118,7 +142,7 @@ def rate_funnel(regions: Sequence[tuple[str, int, int]], years: float, per: int 
     scale = per / years
 
     def quantiles(n: float) -> list[tuple[int, int]]:
-        return [(poisson_quantile(lo, rate * n), poisson_quantile(hi, rate * n)) for lo, hi in LIMITS]
+        return _pairs(poisson_quantiles(_LEVELS, rate * n))
 
     points = []
     for key, count, n in regions:
@@ -141,7 +165,7 @@ def proportion_funnel(regions: Sequence[tuple[str, int, int]]) -> Funnel | None:
     p = sum(s for _, s, _ in regions) / trials
 
     def quantiles(n: int) -> list[tuple[int, int]]:
-        return [(binomial_quantile(lo, n, p), binomial_quantile(hi, n, p)) for lo, hi in LIMITS]
+        return _pairs(binomial_quantiles(_LEVELS, n, p))
 
     points = []
     for key, successes, n in regions:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 
 if TYPE_CHECKING:
     from reportgen.model import Month
@@ -69,10 +69,15 @@ def _rounded(value: Decimal, decimals: int) -> Decimal:
     return q.copy_abs() if q == 0 else q  # never "-0,0"
 
 
-def _pattern(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
+@functools.lru_cache(maxsize=None)
+def _pattern(decimals: int) -> NumberPattern:
+    """The grouped pattern with `decimals` decimals, parsed once (Babel parses a text pattern on every call)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
+# A report formats the same figures many times (tables, charts, running text, in every language);
+# the cache is keyed on the value (equal Decimals round alike), the language and the decimals.
+@functools.lru_cache(maxsize=65536)
 def _digits(value: Decimal, lang: str, decimals: int) -> str:
     return format_decimal(_rounded(value, decimals), format=_pattern(decimals),
                           locale=_locale(lang), decimal_quantization=True)

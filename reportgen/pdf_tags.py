@@ -246,6 +246,22 @@ def _hyphen_as_artifact(stream, items, hyphen: str) -> bool:
     return True
 
 
+# The marked contents with an MCID in the page's tags, counted as they are added: counting them
+# again for each piece of text made drawing a page quadratic in its text. The tags of one page are
+# shared by its streams (a page and its groups), so the count goes with the dict itself.
+_counted: list = [None, 0]  # [the page's tags, how many have an MCID]
+
+
+def _next_mcid(tags: dict, box) -> int:
+    """The MCID of `box`, about to be put in `tags` with one: those already with one, counted."""
+    if _counted[0] is not tags:
+        _counted[:] = [tags, sum(1 for kid in tags.values() if kid["mcid"] is not None)]
+    mcid = _counted[1]
+    old = tags.get(box)
+    _counted[1] = mcid + 1 - (old is not None and old["mcid"] is not None)  # marked again: replaced
+    return mcid
+
+
 def _marked(original):
     import pydyf
 
@@ -255,6 +271,9 @@ def _marked(original):
             yield
             return
         if getattr(box, ARTIFACT, False):
+            old = self._tags.get(box)
+            if old is not None and old["mcid"] is not None and _counted[0] is self._tags:
+                _counted[1] -= 1  # marked again, now as an artifact
             self._tags[box] = {"tag": "Artifact", "mcid": None}
             self.begin_marked_content("Artifact")
             try:
@@ -262,7 +281,7 @@ def _marked(original):
             finally:
                 self.end_marked_content()
             return
-        mcid = sum(1 for kid in self._tags.values() if kid["mcid"] is not None)
+        mcid = _next_mcid(self._tags, box)
         self._tags[box] = {"tag": tag, "mcid": mcid}
         start = len(self.stream)
         self.begin_marked_content(tag, pydyf.Dictionary({"MCID": mcid}))
@@ -431,3 +450,4 @@ def tagging_hooks():
         yield
     finally:
         inline.split_text_box, stream.Stream.marked, tags._build_box_tree, writer.add_tags = saved
+        _counted[:] = [None, 0]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .. import formatting
-from .frame import Frame
+from .frame import Frame, reusing_figures
 from .style import style
 from .svg import finish, render
 
@@ -58,7 +58,7 @@ def check_input(key: str, count: int, columns: dict[str, Sequence[object]], what
 def draw_chart(key: str, title: str, draw: Callable[[], Frame], alt: str | None,
                describe: Callable[[], str], table: ChartTable) -> Chart:
     """The chart `draw` draws, as inline SVG; its text alternative is `alt`, or else what `describe` says."""
-    with style(key):
+    with style(key), reusing_figures():
         svg = render(draw().fig)
     if alt is None:
         alt = describe()

@@ -7,7 +7,9 @@ measured margins (see `measure`), never by matplotlib's layout engines.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
@@ -100,17 +102,24 @@ class Frame:
     def __init__(self, width: float, height: float, *, left: float, bottom: float,
                  top: float = 0.12, right: float = 0.2):
         self.width, self.height = width, height
-        self.fig = Figure(figsize=(width, height), layout=None)
         x0, y0 = EDGE + left, EDGE + bottom
         self.plot_width = width - EDGE - right - x0
         self.plot_height = height - EDGE - top - y0
-        self.ax = self.fig.add_axes((x0 / width, y0 / height,
-                                     self.plot_width / width, self.plot_height / height))
-        # Ticks are drawn by the methods below; matplotlib's axes stay hidden (the
-        # spines, separate artists, still show).
-        self.ax.xaxis.set_visible(False)
-        self.ax.yaxis.set_visible(False)
-        self.ax.set_autoscale_on(False)
+        rect = (x0 / width, y0 / height, self.plot_width / width, self.plot_height / height)
+        reused = _take_figure()
+        if reused is None:
+            self.fig = Figure(figsize=(width, height), layout=None)
+            self.ax = self.fig.add_axes(rect)
+            # Ticks are drawn by the methods below; matplotlib's axes stay hidden (the
+            # spines, separate artists, still show).
+            self.ax.xaxis.set_visible(False)
+            self.ax.yaxis.set_visible(False)
+            self.ax.set_autoscale_on(False)
+        else:
+            self.fig, self.ax = reused
+            self.fig.set_size_inches(width, height, forward=False)
+            self.ax.set_position(rect)
+        _in_use(self)
 
     @classmethod
     def for_rows(cls, labels: Sequence[str], *, left: float, bottom: float,
@@ -296,6 +305,60 @@ class Frame:
                 fig.text(x + _HANDLE + _HANDLE_GAP, y, label, transform=inches,
                          fontsize=LABEL_SIZE, color=TEXT_COLOUR, ha="left", va="center")
                 x += width + _ENTRY_GAP
+
+
+# --- figures used again --------------------------------------------------------------------
+#
+# Most of a chart's cost was setting up a new matplotlib Axes (its ticks, spines, transforms)
+# for every chart. While `reusing_figures` is active, a chart's figure and axes are emptied
+# afterwards and the next chart takes them: the same size, position, limits and artists give
+# the same SVG as a new figure (the charts' golden files check this).
+
+_pool = threading.local()
+
+
+@contextmanager
+def reusing_figures():
+    """Frames made inside take a figure emptied by an earlier one (made under the same style);
+    on leaving, every frame's figure is emptied and kept for the next."""
+    if getattr(_pool, "frames", None) is not None:  # already reusing (nested)
+        yield
+        return
+    _pool.frames = []
+    try:
+        yield
+    finally:
+        frames, _pool.frames = _pool.frames, None
+        spares = _pool.__dict__.setdefault("spares", [])
+        for frame in frames:
+            _empty(frame.fig, frame.ax)
+            spares.append((frame.fig, frame.ax))
+        del spares[4:]
+
+
+def _take_figure():
+    if getattr(_pool, "frames", None) is None:
+        return None
+    spares = getattr(_pool, "spares", None)
+    return spares.pop() if spares else None
+
+
+def _in_use(frame: Frame) -> None:
+    frames = getattr(_pool, "frames", None)
+    if frames is not None:
+        frames.append(frame)
+
+
+def _empty(fig: Figure, ax) -> None:
+    """Remove what the chart drew: the axes' artists, the figure's texts and legend handles;
+    the limits back to a new axes' (0, 1)."""
+    for artist in [*ax.artists, *ax.collections, *ax.images, *ax.lines, *ax.patches, *ax.tables, *ax.texts]:
+        artist.remove()
+    for artist in [*fig.texts, *fig.artists]:
+        artist.remove()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.relim()
 
 
 def _path(vertices, codes) -> Path:

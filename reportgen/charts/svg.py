@@ -2,19 +2,51 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from html import escape
 
-from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
+from matplotlib.textpath import TextToPath
+
+
+_TEXT_TO_PATH = TextToPath()
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_metrics(s: str, prop, ismath) -> tuple[float, float, float]:
+    return _TEXT_TO_PATH.get_text_width_height_descent(s, prop, ismath)
+
+
+class _Renderer(RendererSVG):
+    """matplotlib's SVG renderer, measuring each text once per process.
+
+    matplotlib caches a text's measure per renderer, and a new renderer draws each
+    chart, so the same tick labels and legends were measured again on every chart.
+    The measure depends only on the text and its font (`TextToPath`, unhinted).
+    """
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        return _text_metrics(s, prop.copy(), ismath)
 
 
 def render(fig: Figure) -> str:
+    """The figure as an SVG document: what FigureCanvasSVG.print_svg writes, with `_Renderer`."""
     buf = io.StringIO()
-    FigureCanvasSVG(fig).print_svg(
-        buf, metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
-    )
+    FigureCanvasSVG(fig)  # the figure's canvas, as print_svg's
+    dpi = fig.dpi
+    fig.dpi = 72
+    width, height = fig.get_size_inches()
+    renderer = MixedModeRenderer(
+        fig, width, height, dpi,
+        _Renderer(width * 72, height * 72, buf, image_dpi=dpi,
+                  metadata={"Date": None, "Creator": None, "Format": None, "Type": None}))
+    fig.draw(renderer)
+    renderer.finalize()
+    fig.dpi = dpi  # as it was: a figure may be drawn again (frame.reusing_figures)
     return buf.getvalue()
 
 
