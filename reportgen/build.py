@@ -78,6 +78,7 @@ class Warm:
     charts: dict = field(default_factory=dict)
     published: tuple[str, object] | None = None
     open_data: dict[str, tuple[str, dict[str, bytes]]] = field(default_factory=dict)  # key -> (digest, files)
+    groups: dict = field(default_factory=dict)  # group file -> (digest of its bytes and the settings, the group)
 
 
 @dataclass
@@ -107,10 +108,11 @@ class Plan:
 # --- plan -------------------------------------------------------------------------------
 
 
-def _load(root: Path, options: Options):
+def _load(root: Path, options: Options, warm: Warm | None = None):
     from .loader import load_project
 
-    project = load_project(root)  # raises InputError: nothing written
+    # raises InputError: nothing written; a preview reads again only the group files that changed
+    project = load_project(root, memo=warm.groups if warm is not None else None)
     if options.languages:
         unknown = [lang for lang in options.languages if lang not in project.config.languages]
         if unknown:
@@ -186,7 +188,7 @@ def plan(root: Path, out: Path, options: Options, templates: Path, code: str, in
     """Load, publish, and decide which documents must be rendered again (and in what order)."""
     from .documents import published_documents
 
-    project, langs = _load(root, options)
+    project, langs = _load(root, options, warm)
     remove_stale_temporaries(out)  # left by a killed build; only now that the input is known to be valid
     patterns = cache.PatternStore(out, manifest.patterns if trust_patterns else {})
     program = program if program is not None else cache.program_key()

@@ -11,6 +11,8 @@ found by `discovery`, and the rules across fields are in `rules` and
 
 from __future__ import annotations
 
+import hashlib
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -38,11 +40,14 @@ __all__ = ["ARCHIVE", "CONFIG", "CONFIG_FILE", "CONSOLIDATED", "CONSOLIDATED_DIR
            "GROUPS_DIR", "SCHEMAS", "load_project", "schema_documents"]
 
 
-def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Project:
+def load_project(root: Path, sources: dict[Path, Source] | None = None, memo: dict | None = None) -> m.Project:
     """Read and validate every input under `root`; raise InputError listing every problem.
 
     If `sources` is given, each group file's parsed tree is put in it by path (for
-    `import-stats`, which edits the files at the lines the tree gives).
+    `import-stats`, which edits the files at the lines the tree gives). `memo` (the
+    preview's, kept between rebuilds) holds each group file read without a problem, by
+    its path, under a digest of its bytes and of the settings it was read with: an
+    unchanged file is not read again. The rules across files run every time.
     """
     root = Path(root)
     if not root.is_dir():
@@ -56,7 +61,10 @@ def load_project(root: Path, sources: dict[Path, Source] | None = None) -> m.Pro
     groups = []
     paths = group_files(root, problems)
     for path in paths:
-        group = _load_group(root, path, config, languages, problems, sources)
+        if memo is None or sources is not None:
+            group = _load_group(root, path, config, languages, problems, sources)
+        else:
+            group = _remembered_group(root, path, config, languages, problems, memo)
         if group is not None:
             groups.append(group)
     editions = _load_editions(root, {p.stem for p in paths}, {g.id: g for g in groups}, languages, problems)
@@ -171,6 +179,26 @@ def _load_group(root: Path, path: Path, config: m.Config | None, languages, prob
     return _converted(GROUP, source, ctx,
                       lambda group: group.allow_identifiers if group is not INVALID else _allowed_anyway(source, ctx),
                       lambda group: check_group(group, path, source, ctx, config))
+
+
+def _remembered_group(root: Path, path: Path, config: m.Config | None, languages, problems, memo: dict):
+    """`_load_group`, answered from `memo` while the file's bytes and the settings are the same."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device: read and refused as ever
+            return _load_group(root, path, config, languages, problems)
+        key = hashlib.sha256(path.read_bytes() + repr((config, tuple(languages))).encode()).hexdigest()
+    except OSError:
+        return _load_group(root, path, config, languages, problems)
+    kept = memo.get(path)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    before = len(problems)
+    group = _load_group(root, path, config, languages, problems)
+    if group is not None and len(problems) == before and config is not None:
+        memo[path] = (key, group)
+    else:
+        memo.pop(path, None)
+    return group
 
 
 def _converted(declaration: Record, source: Source, ctx: Context, allowed: Callable[[Any], Sequence],

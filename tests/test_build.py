@@ -885,3 +885,40 @@ def test_a_kept_pattern_that_fails_its_audit_while_the_printer_works_is_chosen_a
     assert calls == ["audit", "choose", "audit"]  # ... refused: chosen and audited again, rendered again
     assert report.rendered == ["group:hjerte"]
     assert tree(printed) == clean_build(project, tmp_path, formats=("html", "pdf"))
+
+
+def test_a_preview_reads_again_only_the_group_files_that_changed(tmp_path, monkeypatch):
+    """The preview's warm state keeps each group file read without a problem; a changed file, or changed
+    settings, is read again, and what it now says is what the page shows."""
+    from reportgen import loader
+
+    root = write_project(tmp_path / "project")
+    out = tmp_path / "out"
+    warm = build_module.Warm()
+    build(root, out=out, formats={"html"}, stream=io.StringIO(), warm=warm)
+    read = []
+    real = loader.read_yaml
+    monkeypatch.setattr(loader, "read_yaml", lambda path, *a, **k: read.append(path.name) or real(path, *a, **k))
+    heart = root / "groups/hjerte.yaml"
+    heart.write_text(heart.read_text(encoding="utf-8").replace("summary: |\n", "summary: |\n  Et nyt ord.\n", 1),
+                     encoding="utf-8")
+    build(root, out=out, formats={"html"}, stream=io.StringIO(), warm=warm)
+    assert read.count("hjerte.yaml") == 1 and "kraeft.yaml" not in read
+    assert "Et nyt ord." in (out / "site/hjerte.html").read_text(encoding="utf-8")
+    # new settings: every group is read again with them
+    config = root / "reportgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    read.clear()
+    build(root, out=out, formats={"html"}, stream=io.StringIO(), warm=warm)
+    assert "kraeft.yaml" not in read  # the same settings, written alike: still the same groups
+    config.write_text(config.read_text(encoding="utf-8").replace("min_count: 5", "min_count: 6"), encoding="utf-8")
+    read.clear()
+    build(root, out=out, formats={"html"}, stream=io.StringIO(), warm=warm)
+    assert {"hjerte.yaml", "kraeft.yaml"} <= set(read)
+    # a broken file is never kept: fixing it shows the page again
+    heart.write_text(heart.read_text(encoding="utf-8").replace("id: hjerte", "id: [hjerte"), encoding="utf-8")
+    with pytest.raises(InputError):
+        build(root, out=out, formats={"html"}, stream=io.StringIO(), warm=warm)
+    heart.write_text(heart.read_text(encoding="utf-8").replace("id: [hjerte", "id: hjerte"), encoding="utf-8")
+    build(root, out=out, formats={"html"}, stream=io.StringIO(), warm=warm)
+    assert "Et nyt ord." in (out / "site/hjerte.html").read_text(encoding="utf-8")
