@@ -15,15 +15,15 @@ machine): quote them with the machine's load.
 
 Run: .venv/bin/python benchmarks/suppression_bench.py [--skip-10x]
 
-Measured once, on a 2-core machine shared with other work (load average about 5,
-so the wall-clock columns are inflated; the CPU columns are the fair ones; choose
-includes importing highspy and NumPy, about 0.17 s, and computing the figures):
+Measured on a quiet 2-core machine, with the answers and clinical effect in the
+model (choose includes importing highspy and NumPy, about 0.17 s, and computing the
+figures):
 
   project   cells hidden readers  choose+audit (CPU)  fresh audit  exact audit
-  shipped    1767     49      23          0.9s          0.06s        0.14s
-  10x       20958    360     176         33.5s          1.7s         7.4s
+  shipped    2581     65      23          1.4s          0.05s        0.14s
+  10x       32977    442     176         29.0s          1.7s         6.3s
 
-Before (SciPy's milp for every program, the same machine): shipped 3.4 s CPU
+Before (SciPy's milp for every program, no answers or effects, a loaded machine): shipped 3.4 s CPU
 (fresh audit 0.3 s, exact 1.4 s); 10x 192 s (exact 93 s). What made the
 difference: the audit solves linear relaxations, kept loaded in HiGHS between
 objectives, and accepts a whole-numbered corner after checking it exactly
