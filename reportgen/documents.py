@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
@@ -185,26 +184,11 @@ class IndexView:
     outcomes: Any = None  # PublishedAggregateOutcomes of the nation
 
 
-def _group_outcomes(project: Project, published, group_id: str):
-    """A group's published answers and effects, and its regions' funnels (or None, None).
-
-    Computed once per group of one publication (a group's report and its category's both show them)."""
-    from .equity import regional_equity
-
+def _group_outcomes(published, group_id: str):
+    """A group's published answers and effects, and its regions' funnels (or None, None)."""
     if getattr(published, "outcomes", None) is None:
         return None, None
-    global _equities
-    if _equities[0]() is not published or _equities[1] is not project.config:
-        _equities = (weakref.ref(published), project.config, {})
-    found = _equities[2].get(group_id)
-    if found is None:
-        outcomes = published.outcomes.group(group_id)
-        found = _equities[2][group_id] = (outcomes, regional_equity(project.config, published.group(group_id),
-                                                                    outcomes))
-    return found
-
-
-_equities: tuple = (lambda: None, None, {})  # (weak reference to the publication, its config, by group id)
+    return published.outcomes.group(group_id), published.equities[group_id]
 
 
 def _effect_context(config: Config) -> dict:
@@ -320,7 +304,7 @@ class GroupReport(Document):
         group = project.group(self.key)
         previous = group.previous_edition
         return GroupView(group, published.group(self.key), published_keys,
-                         *_group_outcomes(project, published, self.key),
+                         *_group_outcomes(published, self.key),
                          previous=None if previous is None else published.edition(self.key, previous.edition.date))
 
     def fingerprint_text(self, view: GroupView, file_digest) -> str:
@@ -412,7 +396,7 @@ class ConsolidatedReport(Document):
         groups = tuple(GroupMention.of(g, published) for g in project.groups_in(self.key))
         report = replace(project.consolidated[self.key], path=None)
         outcomes = published.outcomes.category(self.key) if getattr(published, "outcomes", None) else None
-        equities = tuple((g.id, _group_outcomes(project, published, g.id)[1]) for g in project.groups_in(self.key))
+        equities = tuple((g.id, _group_outcomes(published, g.id)[1]) for g in project.groups_in(self.key))
         return ConsolidatedView(report, published.category(self.key), groups, published_keys, outcomes, equities)
 
     def fingerprint_text(self, view: ConsolidatedView, file_digest) -> str:

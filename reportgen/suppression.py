@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from reportgen.equity import regional_equity
 from reportgen.errors import InputError, Problem, relative_path
 from reportgen.messages import _
 from reportgen.figures import (
@@ -238,12 +239,17 @@ def publish_figures(figures: ProjectFigures, config: Config, *, unsafe_raw: bool
             archived[(group_id, e.edition.date)] = publisher.counts(
                 EDITION, _group_key(group_id, "total", e.edition.date),
                 Counts(c.patients, c.diagnosed, c.analyses, genome_equivalents(c.analyses, config.weights)))
-    return PublishedProject(min_count=config.min_count, groups=tuple(publisher.group(g) for g in figures.groups),
-                            categories=tuple(categories), national=national, unsafe_raw=unsafe_raw,
-                            rounding_base=config.rounding_base, protection=(system, status), editions=archived,
-                            outcomes=None if outcomes is None else publish_outcomes(
-                                system, status, outcomes, min_count=config.min_count,
-                                rounding_base=config.rounding_base, unsafe_raw=unsafe_raw))
+    groups = tuple(publisher.group(g) for g in figures.groups)
+    published_outcomes = None if outcomes is None else publish_outcomes(
+        system, status, outcomes, min_count=config.min_count, rounding_base=config.rounding_base,
+        unsafe_raw=unsafe_raw)
+    # Each group's funnels, once per publication (its report and its category's both show them)
+    equities = {} if published_outcomes is None else {
+        g.group_id: regional_equity(config, g, published_outcomes.group(g.group_id)) for g in groups}
+    return PublishedProject(min_count=config.min_count, groups=groups, categories=tuple(categories),
+                            national=national, unsafe_raw=unsafe_raw, rounding_base=config.rounding_base,
+                            protection=(system, status), editions=archived, outcomes=published_outcomes,
+                            equities=equities)
 
 
 def publish_inputs(project: Project) -> Project:

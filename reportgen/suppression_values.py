@@ -288,6 +288,8 @@ class PublishedProject:
     # The reader's model and the chosen pattern, for `reportgen.audit` (never rendered).
     protection: object = field(default=None, repr=False, compare=False)
     outcomes: object = None  # suppression_outcomes.PublishedOutcomes: answers, turnaround and clinical effect
+    # equity.RegionalEquity of each group by id: its regions' funnels, from the published counts above
+    equities: dict = field(default_factory=dict, compare=False)
 
     def group(self, group_id: str) -> PublishedGroup:
         for g in self.groups:
